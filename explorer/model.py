@@ -1,0 +1,154 @@
+"""The VAE networks: ours and the variants people read about, behind one interface.
+
+Every model maps images (N, 1, 28, 28) in [0, 1] to (mu, logvar), each (N, 2), and latents
+(N, 2) to Bernoulli logits (N, 1, 28, 28). The loss lives in `objectives.py`.
+
+Ours ("conv") is built for a 2-core CPU, where a 3x3 convolution on a 28x28 map costs more
+than everything else put together. It reads the image through overlapping 8x8 patches at
+stride 4 (one cheap convolution to a 7x7 grid of stroke features), thinks in dense layers
+(a 2-D latent needs capacity between z and the pixels), and paints through one 3x3
+convolution on the 7x7 grid whose 16 outputs per cell are shuffled into the 4x4 pixels of
+that cell (sub-pixel convolution, Shi et al. 2016, https://arxiv.org/abs/1609.05158).
+A learned per-pixel bias, started at the training images' mean, lets the network spend
+itself on strokes, not background. SiLU (smooth) activations learn faster than ReLU here.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .config import ARCHS, ModelConfig
+
+
+class PixelBias(nn.Module):
+    """Adds a learned (1, 28, 28) logit offset; `init_from_mean` starts it at the data mean."""
+
+    def __init__(self, shape: tuple[int, ...] = (1, 28, 28)):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(shape))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x + self.bias
+
+
+class VAE(nn.Module):
+    """encoder: image -> 2*latent numbers (mu, logvar); decoder: z -> logits."""
+
+    def __init__(self, cfg: ModelConfig, encoder: nn.Module, decoder: nn.Module):
+        super().__init__()
+        self.cfg = cfg
+        self.encoder, self.decoder = encoder, decoder
+
+    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        h = self.encoder(x)  # (N, 2 * latent)
+        mu, logvar = h.chunk(2, dim=1)
+        return mu, logvar.clamp(-30.0, 20.0)  # exp() stays finite in float32
+
+    def decode(self, z: Tensor) -> Tensor:
+        return self.decoder(z)  # (N, 1, 28, 28) logits
+
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        mu, logvar = self.encode(x)
+        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        return self.decode(z), mu, logvar
+
+    @torch.no_grad()
+    def sample(self, n: int, temperature: float = 1.0,
+               generator: torch.Generator | None = None) -> Tensor:
+        """n pictures (probabilities) decoded from z ~ N(0, temperature^2 I)."""
+        z = torch.randn((n, self.cfg.latent_dim), generator=generator) * temperature
+        return torch.sigmoid(self.decode(z))
+
+    @torch.no_grad()
+    def init_output_bias(self, mean_image: Tensor) -> None:
+        """Start the output at the logit of the mean training image (Burda et al. 2016)."""
+        p = mean_image.reshape(1, 28, 28).clamp(1e-3, 1 - 1e-3)
+        logit = torch.log(p) - torch.log1p(-p)
+        for module in self.decoder.modules():
+            if isinstance(module, PixelBias):
+                module.bias.copy_(logit)
+
+
+def _ours(cfg: ModelConfig) -> VAE:
+    c, d = cfg.width, cfg.latent_dim
+    encoder = nn.Sequential(
+        nn.Conv2d(1, 16, 8, stride=4, padding=2), nn.SiLU(),  # (N, 16, 7, 7)
+        nn.Flatten(), nn.Linear(16 * 49, 256), nn.SiLU(),
+        nn.Linear(256, 128), nn.SiLU(),
+        nn.Linear(128, 2 * d),
+    )
+    decoder = nn.Sequential(
+        nn.Linear(d, 128), nn.SiLU(),
+        nn.Linear(128, 256), nn.SiLU(),
+        nn.Linear(256, c * 49), nn.SiLU(), nn.Unflatten(1, (c, 7, 7)),
+        nn.Conv2d(c, 16, 3, padding=1),  # (N, 16, 7, 7): a 4x4 pixel block per cell
+        nn.PixelShuffle(4),  # (N, 1, 28, 28)
+        PixelBias(),
+    )
+    nn.init.zeros_(decoder[-3].bias)  # the per-pixel bias carries the offset instead
+    return VAE(cfg, encoder, decoder)
+
+
+def _tutorial(cfg: ModelConfig) -> VAE:
+    """The TensorFlow CVAE tutorial's network, ported layer for layer."""
+    d = cfg.latent_dim
+    encoder = nn.Sequential(
+        nn.Conv2d(1, 32, 3, stride=2), nn.ReLU(),  # (N, 32, 13, 13)
+        nn.Conv2d(32, 64, 3, stride=2), nn.ReLU(),  # (N, 64, 6, 6)
+        nn.Flatten(), nn.Linear(2304, 2 * d),
+    )
+    decoder = nn.Sequential(
+        nn.Linear(d, 7 * 7 * 32), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
+        nn.ConvTranspose2d(32, 64, 3, 2, padding=1, output_padding=1), nn.ReLU(),
+        nn.ConvTranspose2d(64, 32, 3, 2, padding=1, output_padding=1), nn.ReLU(),
+        nn.ConvTranspose2d(32, 1, 3, 1, padding=1),
+    )
+    return VAE(cfg, encoder, decoder)
+
+
+def _mlp(cfg: ModelConfig) -> VAE:
+    """The strongest simple peer: 784-256-128 -> z -> 128-256-784 (Davidson et al. 2018)."""
+    d = cfg.latent_dim
+    encoder = nn.Sequential(
+        nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+        nn.Linear(128, 2 * d),
+    )
+    decoder = nn.Sequential(
+        nn.Linear(d, 128), nn.ReLU(), nn.Linear(128, 256), nn.ReLU(), nn.Linear(256, 784),
+        nn.Unflatten(1, (1, 28, 28)),
+    )
+    return VAE(cfg, encoder, decoder)
+
+
+def _conv_bn(cfg: ModelConfig) -> VAE:
+    """A textbook deeper conv VAE: batch norm, LeakyReLU, upsample + conv decoder."""
+    d, act = cfg.latent_dim, (lambda: nn.LeakyReLU(0.2))
+    encoder = nn.Sequential(
+        nn.Conv2d(1, 32, 3, 2, 1), nn.BatchNorm2d(32), act(),  # (N, 32, 14, 14)
+        nn.Conv2d(32, 64, 3, 2, 1), nn.BatchNorm2d(64), act(),  # (N, 64, 7, 7)
+        nn.Flatten(), nn.Linear(64 * 49, 256), nn.BatchNorm1d(256), act(),
+        nn.Linear(256, 2 * d),
+    )
+    decoder = nn.Sequential(
+        nn.Linear(d, 256), act(), nn.Linear(256, 64 * 49), act(), nn.Unflatten(1, (64, 7, 7)),
+        nn.Upsample(scale_factor=2), nn.Conv2d(64, 32, 3, padding=1), nn.BatchNorm2d(32), act(),
+        nn.Upsample(scale_factor=2), nn.Conv2d(32, 1, 3, padding=1),
+    )
+    return VAE(cfg, encoder, decoder)
+
+
+BUILDERS = {"conv": _ours, "tutorial": _tutorial, "mlp": _mlp, "conv_bn": _conv_bn}
+assert set(BUILDERS) == set(ARCHS)
+
+
+def build_model(cfg: ModelConfig) -> VAE:
+    if cfg.arch not in BUILDERS:
+        raise ValueError(f"unknown architecture {cfg.arch!r} (known: {', '.join(BUILDERS)})")
+    if cfg.latent_dim < 1:
+        raise ValueError("latent_dim must be at least 1")
+    return BUILDERS[cfg.arch](cfg)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,245 @@
+"""The training loop, as a generator of metrics that the CLI, the browser and the benchmarks
+all consume. It never prints: the caller decides how to report.
+
+    model = new_model(cfg)
+    for event in train(cfg, model, stop=threading.Event()):
+        ...  # StepMetrics after every batch, EpochMetrics after every test pass, Finished last
+
+Recipe: dynamically binarized training images (a fresh Bernoulli draw per batch), Adam with
+a one-cycle learning rate (30% cosine warm-up from lr/25, then cosine down to ~0) fitted to
+whichever ends first, the epochs or the time budget; test ELBO on thresholded test digits.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from . import data
+from .config import TrainConfig, resolve_device
+from .model import VAE, build_model
+from .objectives import dataset_elbo, elbo_terms
+
+SNAPSHOT_SIZE = 1000  # test digits whose latent means are kept each epoch (time-lapse)
+DIVERGED_FACTOR = 10  # a loss this many times the first step's has exploded (Adam keeps
+# blown-up weights finite, so waiting for NaN would let a dead model train on)
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN, infinite or exploded; the model holds the last good weights."""
+
+
+@dataclass
+class StepMetrics:
+    epoch: int  # 1-based epoch in progress
+    step: int  # 1-based global step
+    total_steps: int
+    loss: float  # recon + beta * kl, nats per image
+    recon: float  # -log p(x|z), nats per image
+    kl: float  # KL(q(z|x) || p(z)), nats per image
+    beta: float
+    lr: float
+    images_per_sec: float
+    elapsed: float  # seconds of training so far
+
+
+@dataclass
+class EpochMetrics:
+    epoch: int
+    step: int
+    total_steps: int
+    test_elbo: float  # thresholded test digits, one sample, nats per image
+    test_recon: float
+    test_kl: float
+    elapsed: float
+    partial: bool = False  # the epoch was cut short by a stop or the time budget
+    snapshot_z: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE, 2)
+
+
+@dataclass
+class Finished:
+    reason: str  # "completed", "stopped" or "time budget"
+    step: int
+    elapsed: float
+
+
+Event = StepMetrics | EpochMetrics | Finished
+
+
+def one_cycle(progress: float, lr: float) -> float:
+    """Learning rate at progress in [0, 1]: cosine warm-up to lr over 30%, cosine to ~0."""
+    p = min(max(progress, 0.0), 1.0)
+    if p < 0.3:
+        return lr * (0.04 + 0.96 * (1 - math.cos(math.pi * p / 0.3)) / 2)
+    return lr * (1e-3 + (1 - 1e-3) * (1 + math.cos(math.pi * (p - 0.3) / 0.7)) / 2)
+
+
+def new_model(cfg: TrainConfig, train_split: data.Split | None = None) -> VAE:
+    """A freshly initialised model for cfg: same seed, same weights."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        model = build_model(cfg.model_config())
+    split = train_split if train_split is not None else data.load_split("train", cfg.dataset)
+    model.init_output_bias(data.to_unit(split.images[:10000]).mean(0))
+    return model
+
+
+def _evaluate(model: VAE, x: torch.Tensor, cfg: TrainConfig, device: torch.device,
+              stop: threading.Event) -> dict | None:
+    model.eval()
+    gen = torch.Generator(device).manual_seed(1234)
+    try:
+        return dataset_elbo(model, x.to(device), cfg.likelihood, generator=gen,
+                            should_stop=stop.is_set)
+    finally:
+        model.train()
+
+
+@torch.no_grad()
+def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> np.ndarray:
+    model.eval()
+    mu, _ = model.encode(x.to(device))
+    model.train()
+    return mu.cpu().numpy()
+
+
+def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
+          train_split: data.Split | None = None,
+          test_split: data.Split | None = None,
+          clock: Callable[[], float] = time.perf_counter) -> Iterator[Event]:
+    """Train `model` in place, yielding metrics; raises TrainingDiverged on NaN/inf.
+
+    `clock` measures training time for the budget and the schedule; a benchmark that
+    evaluates between steps passes one that it pauses meanwhile.
+    """
+    cfg.validate()
+    stop = stop or threading.Event()
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    device = resolve_device(cfg.device)
+    train_split = (train_split or data.load_split("train", cfg.dataset)).subset(
+        cfg.train_subset or None, seed=cfg.seed)
+    test_split = (test_split or data.load_split("test", cfg.dataset)).subset(
+        cfg.test_subset or None, seed=0)
+    x_test = data.binarize_threshold(test_split.images)
+    x_snap = x_test[:SNAPSHOT_SIZE]
+    images = train_split.images
+    n, bs = len(images), min(cfg.batch_size, len(images))
+    steps_per_epoch = max(1, n // bs)
+    total = steps_per_epoch * cfg.epochs
+
+    model.to(device).train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.Adam(params, lr=cfg.lr, fused=device.type in ("cpu", "cuda"))
+    last_good = [p.detach().clone() for p in params]
+    data_gen = torch.Generator().manual_seed(cfg.seed)  # order and binarization
+    noise_gen = torch.Generator(device).manual_seed(cfg.seed + 1)  # reparameterization
+
+    step, t0, seen, first_loss = 0, clock(), 0, None
+    reason = "completed"
+    for epoch in range(1, cfg.epochs + 1):
+        order = torch.randperm(n, generator=data_gen)
+        for b in range(steps_per_epoch):
+            elapsed = clock() - t0
+            if stop.is_set() or (cfg.max_seconds and elapsed >= cfg.max_seconds):
+                reason = "stopped" if stop.is_set() else "time budget"
+                break
+            progress = step / total
+            if cfg.max_seconds:
+                progress = max(progress, elapsed / cfg.max_seconds)
+            lr = one_cycle(progress, cfg.lr) if cfg.schedule == "one-cycle" else cfg.lr
+            for group in opt.param_groups:
+                group["lr"] = lr
+            batch = images[order[b * bs:(b + 1) * bs]]
+            x = (data.binarize_dynamic(batch, data_gen) if cfg.binarization == "dynamic"
+                 else data.binarize_threshold(batch)).to(device, non_blocking=True)
+            loss, recon, kl = elbo_terms(model, x, cfg.beta, cfg.likelihood, noise_gen)
+            loss_value = loss.item()
+            first_loss = first_loss or loss_value
+            if not math.isfinite(loss_value) or loss_value > DIVERGED_FACTOR * abs(first_loss):
+                with torch.no_grad():
+                    torch._foreach_copy_(params, last_good)
+                raise TrainingDiverged(
+                    f"the loss became {loss_value:.3g} at step {step + 1} (epoch {epoch}); "
+                    f"try a smaller learning rate than {cfg.lr:g}. The model keeps the weights "
+                    "of the last good step.")
+            torch._foreach_copy_(last_good, [p.detach() for p in params])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            seen += len(batch)
+            elapsed = clock() - t0
+            yield StepMetrics(epoch, step, total, loss_value, recon.item(), kl.item(), cfg.beta,
+                              lr, seen / max(elapsed, 1e-9), elapsed)
+        partial = reason != "completed"
+        if partial and (stop.is_set() or step == 0):
+            break  # a person pressed Stop: do not make them wait for a test pass
+        ev = _evaluate(model, x_test, cfg, device, stop)
+        if ev is None:
+            reason = "stopped"
+            break
+        yield EpochMetrics(epoch, step, total, ev["elbo"], ev["recon"], ev["kl"],
+                           clock() - t0, partial, _snapshot(model, x_snap, device))
+        if partial:
+            break
+    model.eval()
+    yield Finished(reason, step, clock() - t0)
+
+
+class History:
+    """Everything a run reports, kept compactly for charts, checkpoints and time-lapses."""
+
+    STEP_KEYS = ("step", "loss", "recon", "kl", "lr", "images_per_sec")
+    EPOCH_KEYS = ("epoch", "step", "test_elbo", "test_recon", "test_kl", "elapsed")
+
+    def __init__(self) -> None:
+        self.steps: dict[str, list[float]] = {k: [] for k in self.STEP_KEYS}
+        self.epochs: dict[str, list[float]] = {k: [] for k in self.EPOCH_KEYS}
+        self.snapshots: list[np.ndarray] = []
+        self.last_step: StepMetrics | None = None
+        self.finished: Finished | None = None
+
+    def add(self, event: Event) -> None:
+        if isinstance(event, StepMetrics):
+            self.last_step = event
+            for k in self.STEP_KEYS:
+                self.steps[k].append(getattr(event, k))
+        elif isinstance(event, EpochMetrics):
+            for k in self.EPOCH_KEYS:
+                self.epochs[k].append(getattr(event, k))
+            if event.snapshot_z is not None:
+                self.snapshots.append(event.snapshot_z.astype(np.float32))
+        else:
+            self.finished = event
+
+    def to_dict(self, max_points: int = 2000) -> dict:
+        """Plain data for a checkpoint: steps thinned to at most max_points."""
+        n = len(self.steps["step"])
+        keep = sorted(set(np.linspace(0, n - 1, min(n, max_points)).astype(int))) if n else []
+        return {
+            "steps": {k: [float(v[i]) for i in keep] for k, v in self.steps.items()},
+            "epochs": {k: [float(x) for x in v] for k, v in self.epochs.items()},
+            "snapshots": torch.from_numpy(np.stack(self.snapshots)) if self.snapshots else None,
+        }
+
+    def summary(self) -> dict:
+        """The headline numbers of the run (for metrics cards)."""
+        out: dict = {}
+        if self.epochs["epoch"]:
+            e = self.epochs
+            out.update(test_elbo=e["test_elbo"][-1], test_recon=e["test_recon"][-1],
+                       test_kl=e["test_kl"][-1], epochs_done=e["epoch"][-1])
+        if self.last_step:
+            out.update(steps=self.last_step.step, seconds=round(self.last_step.elapsed, 1),
+                       images_per_sec=round(self.last_step.images_per_sec, 1),
+                       final_loss=self.last_step.loss)
+        if self.finished:
+            out["finished"] = self.finished.reason
+        return out

@@ -1,0 +1,161 @@
+"""Training jobs in background threads, one at a time per server, shared by every session.
+
+A job's thread never calls Streamlit: it consumes `explorer.train.train`, publishes what it
+learns into the job under a lock, and saves the model atomically under runs/ when it ends.
+The page polls the job (see ui/train.py). Every job has a time budget, so one that nobody
+watches any more still ends.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from explorer import checkpoint, data
+from explorer.config import TrainConfig
+from explorer.train import EpochMetrics, History, TrainingDiverged, new_model, train
+
+MAX_NAME = 64
+TRAIN_THREADS = 1  # of the machine's cores, leave the rest to the page (2-core laptops)
+SAMPLE_Z = np.array([[x, y] for y in (1.2, -1.2) for x in (-1.8, -0.6, 0.6, 1.8)], np.float32)
+
+
+class JobBusy(RuntimeError):
+    """Another training job is running on this machine."""
+
+
+def safe_run_name(name: str, fallback: str = "run") -> str:
+    """A file stem that stays inside the runs folder: letters, digits, '.', '_', '-'."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", (name or "").replace("\0", "")).strip(".-_")
+    return (name or fallback)[:MAX_NAME]
+
+
+def run_path(runs_dir: Path, name: str) -> Path:
+    """runs_dir/<safe name>.pt, numbered if taken; always inside runs_dir."""
+    runs_dir = Path(runs_dir).resolve()
+    stem = safe_run_name(name, time.strftime("run-%Y%m%d-%H%M%S"))
+    path, k = runs_dir / f"{stem}.pt", 2
+    while path.exists():
+        path, k = runs_dir / f"{stem}-{k}.pt", k + 1
+    if path.resolve().parent != runs_dir:
+        raise ValueError(f"run name {name!r} leaves the runs folder")
+    return path
+
+
+@dataclass
+class Job:
+    cfg: TrainConfig
+    path: Path
+    state: str = "starting"  # starting, running, done, stopped, failed
+    error: str | None = None
+    started: float = field(default_factory=time.time)
+    ended: float | None = None
+    history: History = field(default_factory=History)
+    samples: np.ndarray | None = None  # (8, 28, 28) decoded at SAMPLE_Z after each epoch
+    snapshot_labels: np.ndarray | None = None
+    stop_event: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    thread: threading.Thread | None = None
+    version: int = 0  # bumped on every published change, so pollers can skip redraws
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("starting", "running")
+
+    def view(self) -> dict:
+        """A consistent copy of what the page shows."""
+        with self.lock:
+            h = self.history
+            return {
+                "state": self.state, "error": self.error, "path": str(self.path),
+                "name": self.path.stem, "cfg": self.cfg, "version": self.version,
+                "last": h.last_step, "steps": {k: list(v) for k, v in h.steps.items()},
+                "epochs": {k: list(v) for k, v in h.epochs.items()},
+                "snapshot": h.snapshots[-1] if h.snapshots else None,
+                "labels": self.snapshot_labels, "samples": self.samples,
+                "summary": h.summary(), "started": self.started, "ended": self.ended,
+            }
+
+
+class JobManager:
+    """At most one running job per process; keeps the finished ones for display."""
+
+    def __init__(self, runs_dir: Path):
+        self.runs_dir = Path(runs_dir)
+        self.lock = threading.Lock()
+        self.jobs: list[Job] = []
+
+    @property
+    def current(self) -> Job | None:
+        with self.lock:
+            return self.jobs[-1] if self.jobs else None
+
+    def start(self, cfg: TrainConfig, name: str = "") -> Job:
+        cfg = cfg.validate()
+        if not cfg.max_seconds:
+            raise ValueError("a job from the browser needs a time budget")
+        with self.lock:
+            if self.jobs and self.jobs[-1].running:
+                raise JobBusy("A training run is already going on this machine; wait for it "
+                              "to finish or stop it first.")
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            job = Job(replace(cfg, threads=cfg.threads or TRAIN_THREADS),
+                      run_path(self.runs_dir, name))
+            job.thread = threading.Thread(target=self._run, args=(job,), daemon=True,
+                                          name=f"train-{job.path.stem}")
+            self.jobs.append(job)
+        job.thread.start()
+        return job
+
+    def stop(self) -> None:
+        job = self.current
+        if job is not None:
+            job.stop_event.set()
+
+    def _publish(self, job: Job, event) -> None:
+        with job.lock:
+            job.history.add(event)
+            job.state = "running"
+            job.version += 1
+
+    def _run(self, job: Job) -> None:
+        cfg = job.cfg
+        try:
+            torch.set_num_threads(cfg.threads)
+            train_split = data.load_split("train", cfg.dataset)
+            test_split = data.load_split("test", cfg.dataset)
+            sub = test_split.subset(cfg.test_subset or None, seed=0)
+            with job.lock:
+                job.snapshot_labels = sub.labels[:1000].numpy()
+            model = new_model(cfg, train_split)
+            for event in train(cfg, model, job.stop_event, train_split, test_split):
+                if isinstance(event, EpochMetrics):
+                    with torch.no_grad():
+                        samples = torch.sigmoid(model.decode(torch.from_numpy(SAMPLE_Z)))
+                    model.train()
+                    with job.lock:
+                        job.samples = samples[:, 0].numpy()
+                self._publish(job, event)
+            if job.history.last_step is None:
+                raise RuntimeError("stopped before the first step: nothing to save")
+            metrics = {**job.history.summary(), "source": "browser"}
+            checkpoint.save(job.path, model, cfg.model_config(), cfg.to_dict(), metrics,
+                            job.history.to_dict())
+            final = "stopped" if job.stop_event.is_set() else "done"
+            with job.lock:
+                job.state, job.ended = final, time.time()
+                job.version += 1
+        except Exception as e:  # noqa: BLE001 - any failure is shown on the page
+            message = str(e) if isinstance(e, TrainingDiverged) else f"{type(e).__name__}: {e}"
+            if not isinstance(e, TrainingDiverged | RuntimeError):
+                traceback.print_exc()
+            with job.lock:
+                job.state, job.error, job.ended = "failed", message, time.time()
+                job.version += 1

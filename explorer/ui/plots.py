@@ -1,0 +1,147 @@
+"""Pure figure builders: arrays in, Plotly figures out. No Streamlit calls here."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+# Tableau 10: distinct, colour-blind friendly enough, readable on a projector
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+MARKER = "#111111"
+FONT = dict(size=14)
+
+
+def _layout(fig: go.Figure, height: int, lim: float | None = None) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
+                      dragmode="pan", legend=dict(itemsizing="constant", title_text="label"),
+                      plot_bgcolor="white", uirevision="keep")
+    axis = dict(showgrid=True, gridcolor="#eee", zeroline=True, zerolinecolor="#ccc")
+    fig.update_xaxes(title_text="z[0]", **axis, **({"range": [-lim, lim]} if lim else {}))
+    fig.update_yaxes(title_text="z[1]", scaleanchor="x", scaleratio=1, **axis,
+                     **({"range": [-lim, lim]} if lim else {}))
+    return fig
+
+
+def latent_scatter(z: np.ndarray, labels: np.ndarray, classes: tuple[str, ...],
+                   current: tuple[float, float] | None = None, height: int = 560,
+                   lim: float | None = 4.0, point_size: int = 4, opacity: float = 0.6,
+                   index: np.ndarray | None = None) -> go.Figure:
+    """The encoded digits, one WebGL trace per class so the legend toggles them; each point
+    carries its dataset index in customdata so a click can be mapped back."""
+    index = np.arange(len(z)) if index is None else index
+    fig = go.Figure()
+    for c, name in enumerate(classes):
+        m = labels == c
+        if not m.any():
+            continue
+        fig.add_trace(go.Scattergl(
+            x=z[m, 0], y=z[m, 1], mode="markers", name=name, customdata=index[m],
+            marker=dict(size=point_size, color=PALETTE[c % 10], opacity=opacity),
+            hovertemplate=f"{name}<br>z=(%{{x:.2f}}, %{{y:.2f}})<br>test #%{{customdata}}"
+                          "<extra></extra>"))
+    if current is not None:
+        add_current(fig, current)
+    return _layout(fig, height, lim)
+
+
+def add_current(fig: go.Figure, z: tuple[float, float], name: str = "preview z") -> go.Figure:
+    fig.add_trace(go.Scatter(
+        x=[z[0]], y=[z[1]], mode="markers", name=name, hoverinfo="skip",
+        marker=dict(symbol="x-thin", size=18, color=MARKER, line=dict(width=3, color=MARKER))))
+    return fig
+
+
+def add_path(fig: go.Figure, points: np.ndarray, name: str, color: str = MARKER,
+             dash: str = "solid", width: float = 2, mode: str = "lines") -> go.Figure:
+    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode=mode, name=name,
+                             hoverinfo="skip", line=dict(color=color, dash=dash, width=width),
+                             marker=dict(size=6, color=color)))
+    return fig
+
+
+def png_data_uri(picture: np.ndarray) -> str:
+    """A grayscale picture in [0,1] (ink = 1) as a PNG data URI, drawn dark ink on white."""
+    img = Image.fromarray(np.uint8(255 - np.clip(picture, 0, 1) * 255), "L")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=False, compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def manifold_figure(tiled: np.ndarray, axis: np.ndarray, current: tuple[float, float] | None,
+                    height: int = 620) -> go.Figure:
+    """The decoded grid as one picture under an invisible scatter of clickable cell centres.
+
+    Cells are laid out evenly on screen even when their z values are Normal quantiles, so the
+    picture sits on a cell-index axis and the ticks name the z values.
+    """
+    n = len(axis)
+    fig = go.Figure()
+    fig.add_layout_image(dict(source=png_data_uri(tiled), xref="x", yref="y", x=-0.5, y=n - 0.5,
+                              sizex=n, sizey=n, sizing="stretch", layer="below"))
+    ii, jj = np.meshgrid(np.arange(n), np.arange(n))  # column i, row j (row 0 at the bottom)
+    zx, zy = axis[ii.ravel()], axis[jj.ravel()]
+    fig.add_trace(go.Scatter(
+        x=ii.ravel(), y=jj.ravel(), mode="markers", name="cells",
+        customdata=np.stack([zx, zy], 1),
+        marker=dict(size=max(6, 420 // n), color="rgba(0,0,0,0)", symbol="square"),
+        hovertemplate="z=(%{customdata[0]:.2f}, %{customdata[1]:.2f})<extra></extra>",
+        showlegend=False))
+    if current is not None:
+        # the preview's z on the cell-index axis (piecewise-linear between cell centres)
+        cx = float(np.interp(current[0], axis, np.arange(n)))
+        cy = float(np.interp(current[1], axis, np.arange(n)))
+        fig.add_trace(go.Scatter(x=[cx], y=[cy], mode="markers", name="preview z",
+                                 hoverinfo="skip", showlegend=False,
+                                 marker=dict(symbol="square-open", size=max(10, 560 // n),
+                                             color="#e15759", line=dict(width=3))))
+    step = max(1, n // 8)
+    ticks = list(range(0, n, step))
+    labels = [f"{axis[t]:.1f}" for t in ticks]
+    fig.update_xaxes(range=[-0.5, n - 0.5], tickvals=ticks, ticktext=labels, title_text="z[0]",
+                     showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(range=[-0.5, n - 0.5], tickvals=ticks, ticktext=labels, title_text="z[1]",
+                     showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), font=FONT,
+                      plot_bgcolor="white", dragmode=False, uirevision="grid")
+    return fig
+
+
+def loss_figure(steps: dict[str, list[float]], epochs: dict[str, list[float]] | None = None,
+                height: int = 320) -> go.Figure:
+    """Training loss and its split per step; test -ELBO per epoch on the same nats axis."""
+    fig = go.Figure()
+    x = steps.get("step", [])
+    for key, name, color in (("loss", "loss (recon + beta KL)", "#111"),
+                             ("recon", "reconstruction", PALETTE[0]), ("kl", "KL", PALETTE[1])):
+        fig.add_trace(go.Scatter(x=x, y=steps.get(key, []), name=name, mode="lines",
+                                 line=dict(color=color, width=1.5)))
+    if epochs and epochs.get("step"):
+        fig.add_trace(go.Scatter(x=epochs["step"], y=[-v for v in epochs["test_elbo"]],
+                                 name="test -ELBO (per epoch)", mode="lines+markers",
+                                 line=dict(color=PALETTE[2], width=2, dash="dot")))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
+                      legend=dict(orientation="h", y=1.12), plot_bgcolor="white",
+                      uirevision="loss")
+    fig.update_xaxes(title_text="step", gridcolor="#eee")
+    fig.update_yaxes(title_text="nats per image", type="log", gridcolor="#eee")
+    return fig
+
+
+def picture(x: np.ndarray, px: int = 280) -> Image.Image:
+    """A (28, 28) picture in [0, 1] (ink = 1) as dark ink on white, smoothly upscaled."""
+    img = Image.fromarray(np.uint8(255 - np.clip(x, 0, 1) * 255), "L")
+    return img.resize((px, px), Image.Resampling.BICUBIC) if px != img.width else img
+
+
+def strip(pictures: np.ndarray, px: int = 96) -> Image.Image:
+    """(N, 28, 28) pictures side by side, each px wide, with a thin gap."""
+    gap = max(2, px // 24)
+    out = Image.new("L", (len(pictures) * (px + gap) - gap, px), 255)
+    for i, x in enumerate(pictures):
+        out.paste(picture(x, px), (i * (px + gap), 0))
+    return out

@@ -1,0 +1,47 @@
+"""The sidebar: the model picker and a short card of the chosen model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from explorer import checkpoint
+from explorer.ui import models
+from explorer.ui.models import ModelEntry
+
+
+def select_model(path: str) -> None:
+    """Callback: make `path` the model every tab shows."""
+    st.session_state.model_path = path
+
+
+def model_picker() -> ModelEntry:
+    entries = models.available_models()
+    if not entries:
+        st.error("No model found: pretrained/ is empty and no run was saved in runs/.")
+        st.stop()
+    by_path = {e.path: e for e in entries}
+    if st.session_state.get("model_path") not in by_path:
+        st.session_state.model_path = entries[0].path
+    st.selectbox("Model", list(by_path), key="model_path", format_func=lambda p: by_path[p].label,
+                 help="The shipped model, and every model trained here or by train_cli.py "
+                      "(saved in runs/).")
+    entry = by_path[st.session_state.model_path]
+    try:
+        _, ckpt = models.load(entry.path, entry.mtime)
+    except checkpoint.CheckpointError as e:
+        st.error(f"This model cannot be loaded: {e.reason}")
+        st.stop()
+    card = checkpoint.card(ckpt)
+    m, t = card["metrics"], card["train_config"]
+    lines = [f"**{card['model'].get('arch', '?')}** network, "
+             f"{card['model'].get('likelihood', 'bernoulli')} likelihood"]
+    if t:
+        lines.append(f"beta {t.get('beta', 1):g}, lr {t.get('lr', 0):g}, batch "
+                     f"{t.get('batch_size', '?')}, seed {t.get('seed', '?')}")
+    if "test_elbo" in m:
+        lines.append(f"test ELBO **{m['test_elbo']:.1f}** nats "
+                     f"(recon {m.get('test_recon', 0):.1f} + KL {m.get('test_kl', 0):.1f})")
+    if "epochs_done" in m:
+        lines.append(f"{m['epochs_done']:g} epochs, {m.get('seconds', 0):.0f} s of training")
+    st.caption("  \n".join(lines))
+    return entry

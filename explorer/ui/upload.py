@@ -1,0 +1,68 @@
+"""The Upload tab: a photo, scan or canvas export of a digit, preprocessed the way MNIST was
+made, encoded, and placed on the latent map with its uncertainty."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+from explorer.preprocess import ImageError, to_mnist
+
+from explorer import latent
+from explorer.ui import models, plots
+from explorer.ui.explore import LIM, move_to
+from explorer.ui.models import ModelEntry
+
+TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _preprocess(data: bytes) -> np.ndarray:
+    return to_mnist(data)
+
+
+def upload_panel(entry: ModelEntry) -> None:
+    st.markdown("Upload a **photo, scan or drawing of one digit**: dark on light or light on "
+                "dark, any colour, any size. It is cropped to the ink, scaled to fit 20x20 "
+                "and centred by its centre of mass in 28x28, as MNIST's digits were.")
+    file = st.file_uploader("Image of a digit", type=TYPES, key="upload",
+                            help="PNG, JPEG, GIF, BMP, WebP or TIFF")
+    if file is None:
+        return
+    try:
+        x = _preprocess(file.getvalue())
+    except ImageError as e:
+        st.error(f"**{file.name}**: {e}")
+        return
+    model, _ = models.load(entry.path, entry.mtime)
+    enc = models.encoded_test_set(entry.path, entry.mtime)
+    with torch.no_grad():
+        mu, logvar = model.encode(torch.from_numpy(x).view(1, 1, 28, 28))
+    mu, logvar = mu[0].numpy(), logvar[0].numpy()
+    sd = np.exp(0.5 * logvar)
+
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        a, b, c = st.columns(3)
+        a.image(file.getvalue(), caption="your upload", width=140)
+        b.image(plots.picture(x, 140), caption="preprocessed 28x28", width=140)
+        c.image(plots.picture(latent.decode_point(model, mu), 140), caption="reconstruction",
+                width=140)
+        st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), "
+                    f"**std** ({sd[0]:.2f}, {sd[1]:.2f})")
+        near = latent.nearest(enc.mu, mu, k=8)
+        counts = np.bincount(enc.labels[near], minlength=len(enc.classes))
+        st.markdown("**Nearest test digits** (in latent space): most are "
+                    f"**{enc.classes[int(counts.argmax())]}**")
+        st.image(plots.strip(models.test_images(model.cfg.dataset)[near], 56),
+                 caption=" ".join(enc.classes[int(enc.labels[i])] for i in near))
+        if st.button("Show in Explore", key="upload_to_explore",
+                     help="Move the Explore tab's preview to this digit's latent mean"):
+            move_to(mu)
+            st.toast("The Explore preview moved to your digit.")
+    with left:
+        fig = plots.latent_scatter(enc.mu, enc.labels, enc.classes, lim=LIM, opacity=0.35)
+        for k, dash in ((2, "dot"), (1, "solid")):
+            plots.add_path(fig, latent.ellipse(mu, logvar, k), f"{k}-sigma of q(z|x)", dash=dash)
+        plots.add_current(fig, tuple(mu), name="your digit (mean)")
+        st.plotly_chart(fig, key="upload_scatter", config={"displaylogo": False})

@@ -1,0 +1,54 @@
+"""Shared fixtures: the real MNIST files (provisioned by `make data`) and small models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# runs made by tests (the app's Train tab, the CLI) go to a scratch folder, never to runs/
+os.environ.setdefault("LATENT_EXPLORER_RUNS", tempfile.mkdtemp(prefix="latent-explorer-runs-"))
+
+from explorer import data  # noqa: E402
+from explorer.config import ModelConfig, TrainConfig  # noqa: E402
+from explorer.model import build_model  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def mnist_train() -> data.Split:
+    return data.load_split("train")
+
+
+@pytest.fixture(scope="session")
+def mnist_test() -> data.Split:
+    return data.load_split("test")
+
+
+@pytest.fixture
+def small_cfg() -> TrainConfig:
+    """A run that takes about a second on two cores."""
+    return TrainConfig(epochs=1, batch_size=64, train_subset=1024, test_subset=256, seed=0)
+
+
+@pytest.fixture
+def conv_model():
+    torch.manual_seed(0)
+    return build_model(ModelConfig()).eval()
+
+
+def chromium_or_skip() -> str:
+    """Path of Debian's Chromium; in CI its absence is a failure, elsewhere a skip."""
+    if Path(CHROMIUM).exists() and shutil.which("fc-list"):
+        return CHROMIUM
+    if os.environ.get("CI"):
+        pytest.fail("CI needs /usr/bin/chromium (scripts/install-browser.sh)")
+    pytest.skip("Chromium not installed (run scripts/install-browser.sh)")

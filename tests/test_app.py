@@ -1,0 +1,175 @@
+"""The app through Streamlit's own test driver: real widgets, real session state."""
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from streamlit.testing.v1 import AppTest
+
+from explorer import checkpoint
+from explorer.config import TrainConfig
+from explorer.train import new_model
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def image_urls(at) -> list[str]:
+    return [img.url for el in at.get("imgs") for img in el.proto.imgs]
+
+
+def errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def digit_png(invert=False, rgba=False) -> bytes:
+    img = Image.new("RGBA" if rgba else "L", (300, 400), (0, 0, 0, 0) if rgba else 255)
+    d = ImageDraw.Draw(img)
+    ink = (20, 20, 160, 255) if rgba else 0
+    d.line([(80, 80), (230, 80), (130, 330)], fill=ink, width=26)  # a 7
+    if invert and not rgba:
+        img = Image.eval(img, lambda v: 255 - v)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_page_loads_with_three_tabs_and_the_pretrained_model():
+    at = new_app()
+    assert [t.label for t in at.tabs] == ["Explore", "Upload a drawing", "Train"]
+    assert at.selectbox(key="model_path").value == str(checkpoint.PRETRAINED)
+    assert len(at.get("plotly_chart")) >= 2  # scatter and manifold
+    assert "test ELBO" in "".join(c.value for c in at.caption)
+    assert not errors(at)
+
+
+def test_slider_changes_the_preview():
+    at = new_app()
+    before = image_urls(at)
+    at.slider(key="z0").set_value(2.5).run()
+    after = image_urls(at)
+    assert not at.exception
+    assert after[0] != before[0]
+    assert any("z = (2.50, 0.00)" in c.value for c in at.caption)
+
+
+def test_manifold_controls_redraw_the_grid():
+    at = new_app()
+    at.slider(key="grid_n").set_value(25).run()
+    at.radio(key="grid_spacing").set_value("normal").run()
+    assert not at.exception
+
+
+def test_switching_models_reencodes_and_switches_back(tmp_path):
+    cfg = TrainConfig(train_subset=512)
+    path = checkpoint.RUNS_DIR / "apptest-switch.pt"
+    checkpoint.save(path, new_model(cfg), cfg.model_config(), cfg.to_dict(), {"test_elbo": -300.0})
+    try:
+        at = new_app()
+        box = at.selectbox(key="model_path")
+        assert str(path) in box.options
+        box.set_value(str(path)).run()
+        assert not at.exception
+        assert "-300.0" in "".join(c.value for c in at.caption)
+        at.selectbox(key="model_path").set_value(str(checkpoint.PRETRAINED)).run()
+        assert not at.exception
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("variant", ["dark-on-light", "light-on-dark", "transparent"])
+def test_upload_a_drawing_shows_its_position(variant):
+    at = new_app()
+    blob = digit_png(invert=variant == "light-on-dark", rgba=variant == "transparent")
+    at.file_uploader(key="upload").set_value(("seven.png", blob, "image/png")).run()
+    assert not at.exception and not errors(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Latent mean" in text and "Nearest test digits" in text
+    assert len(at.get("plotly_chart")) >= 3  # the upload's scatter with its ellipses
+
+
+@pytest.mark.parametrize("name,blob,expected", [
+    ("empty.png", b"", "empty"),
+    ("notes.png", b"just some text, not an image\n" * 20, "not an image"),
+    ("drawing.png", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>', "SVG"),
+    ("truncated.png", digit_png()[:200], "truncated"),
+    ("blank.png", None, "ink"),
+])
+def test_bad_uploads_give_a_message_and_nothing_breaks(name, blob, expected):
+    if blob is None:
+        buf = io.BytesIO()
+        Image.new("L", (64, 64), 255).save(buf, format="PNG")
+        blob = buf.getvalue()
+    at = new_app()
+    at.file_uploader(key="upload").set_value((name, blob, "image/png")).run()
+    assert not at.exception
+    messages = errors(at)
+    assert len(messages) == 1 and expected.lower() in messages[0].lower(), messages
+    assert "Traceback" not in messages[0]
+    at.slider(key="z1").set_value(-1.0).run()  # the rest of the page still works
+    assert not at.exception
+
+
+def _wait_for(at, predicate, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(1.0)
+        at.run()
+        assert not at.exception, at.exception
+        if predicate(at):
+            return
+    raise AssertionError("timed out")
+
+
+def _set_form(at, budget):
+    at.number_input(key="t_epochs").set_value(50)
+    at.number_input(key="t_budget").set_value(budget)
+    at.text_input(key="t_name").set_value("../../apptest run")
+
+
+def test_train_tab_starts_stops_and_saves_a_model():
+    at = new_app()
+    _set_form(at, 60)
+    submit = [b for b in at.get("form_submit_button") if "Start" in b.label][0]
+    submit.click().run()
+    assert not at.exception
+    _wait_for(at, lambda a: any(b.key == "stop" for b in a.button))
+    _wait_for(at, lambda a: any("epoch" in getattr(p, "text", "") for p in a.get("progress"))
+              or any(m.label == "loss (nats)" for m in a.metric), timeout=60)
+    at.button(key="stop").click().run()
+    _wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
+    saved = [s.value for s in at.success][0]
+    name = saved.split("`")[1]
+    assert name.startswith(str(checkpoint.RUNS_DIR)) and "apptest-run" in name
+    model, ckpt = checkpoint.load(name)
+    assert ckpt["metrics"]["finished"] == "stopped"
+    assert name in at.selectbox(key="model_path").options
+    at.button(key="explore_new").click().run()
+    assert at.selectbox(key="model_path").value == name
+
+
+def test_a_second_start_while_one_runs_is_refused():
+    from explorer.ui.train import job_manager
+
+    manager = job_manager()
+    job = manager.start(TrainConfig(epochs=50, max_seconds=30, train_subset=20000), "busy")
+    try:
+        at = new_app()
+        submit = [b for b in at.get("form_submit_button") if "Start" in b.label][0]
+        assert submit.proto.disabled  # the form says so before anyone clicks
+        with pytest.raises(Exception, match="already going"):
+            manager.start(TrainConfig(max_seconds=5), "second")
+    finally:
+        manager.stop()
+        job.thread.join(60)
+    assert not job.thread.is_alive()
+    assert np.isfinite(job.view()["summary"].get("final_loss", 0.0))

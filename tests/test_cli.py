@@ -1,0 +1,75 @@
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from explorer import checkpoint
+from tests.conftest import ROOT
+
+QUICK = ["--train-subset", "2000", "--test-subset", "500", "--batch-size", "64"]
+
+
+def cli(*args, timeout=120):
+    return subprocess.run([sys.executable, "train_cli.py", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_help_explains_every_flag():
+    out = cli("--help").stdout
+    for flag in ("--epochs", "--batch-size", "--lr", "--beta", "--seed", "--device", "--data",
+                 "--out", "--max-seconds", "--arch", "--overwrite-pretrained"):
+        assert flag in out
+    assert "{auto,cpu,cuda,mps}" in out and "(default: 30)" in out
+
+
+def test_short_run_with_a_time_budget_writes_a_usable_checkpoint(tmp_path):
+    out = tmp_path / "run.pt"
+    done = cli("--epochs", "100", "--max-seconds", "3", "--out", str(out), "--seed", "3", *QUICK)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["finished"] == "time budget" and summary["checkpoint"] == str(out)
+    assert "test ELBO" in done.stderr  # per-epoch lines go through tqdm.write
+    model, ckpt = checkpoint.load(out)
+    assert ckpt["train_config"]["seed"] == 3 and ckpt["train_config"]["max_seconds"] == 3.0
+    assert ckpt["metrics"]["test_elbo"] < 0 and "command" in ckpt["metrics"]
+    assert len(ckpt["history"]["steps"]["loss"]) > 10
+
+
+def test_bad_values_give_a_message_not_a_traceback(tmp_path):
+    done = cli("--lr", "-1", "--out", str(tmp_path / "x.pt"))
+    assert done.returncode == 2 and "learning rate" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = cli("--device", "cuda", "--out", str(tmp_path / "x.pt"), *QUICK)
+    assert "Traceback" not in done.stderr
+    if done.returncode:
+        assert "no CUDA GPU" in done.stderr
+    assert cli("--device", "tpu").returncode == 2
+
+
+def test_refuses_to_overwrite_pretrained():
+    target = checkpoint.PRETRAINED
+    before = target.read_bytes() if target.exists() else None
+    done = cli("--out", str(target), "--epochs", "1", *QUICK)
+    assert done.returncode == 2 and "--overwrite-pretrained" in done.stderr
+    assert (target.read_bytes() if target.exists() else None) == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_saves_a_usable_checkpoint(tmp_path):
+    out = tmp_path / "interrupted.pt"
+    proc = subprocess.Popen([sys.executable, "train_cli.py", "--epochs", "500", "--out", str(out),
+                             *QUICK], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 60
+    line = ""
+    while "epoch" not in line and time.time() < deadline:  # wait for the first epoch line
+        line = proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert json.loads(stdout)["finished"] == "stopped"
+    model, ckpt = checkpoint.load(out)
+    assert ckpt["metrics"]["steps"] > 0

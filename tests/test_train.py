@@ -1,0 +1,132 @@
+import dataclasses
+import threading
+
+import pytest
+import torch
+
+from explorer import data
+from explorer.config import TrainConfig
+from explorer.objectives import elbo_terms
+from explorer.train import (
+    EpochMetrics,
+    Finished,
+    History,
+    StepMetrics,
+    TrainingDiverged,
+    new_model,
+    one_cycle,
+    train,
+)
+
+
+def run(cfg, model=None, stop=None):
+    model = model or new_model(cfg)
+    events = list(train(cfg, model, stop))
+    return model, events
+
+
+def steps(events):
+    return [e for e in events if isinstance(e, StepMetrics)]
+
+
+def test_one_cycle_schedule():
+    assert one_cycle(0.0, 1.0) == pytest.approx(0.04)
+    assert one_cycle(0.3, 1.0) == pytest.approx(1.0)
+    assert one_cycle(1.0, 1.0) < 0.002
+    values = [one_cycle(p / 100, 1.0) for p in range(101)]
+    assert values.index(max(values)) == 30
+
+
+def test_training_steps_lower_the_loss_on_a_fixed_batch(mnist_train):
+    cfg = TrainConfig(seed=0)
+    model = new_model(cfg)
+    x = data.binarize_threshold(mnist_train.images[:128])
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    g = torch.Generator().manual_seed(0)
+
+    def loss():
+        with torch.no_grad():
+            return elbo_terms(model, x, generator=torch.Generator().manual_seed(9))[0].item()
+
+    before = loss()
+    for _ in range(30):
+        value = elbo_terms(model, x, generator=g)[0]
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+    assert loss() < before - 20
+
+
+def test_events_metrics_and_split(small_cfg):
+    cfg = dataclasses.replace(small_cfg, epochs=2, beta=2.0)
+    model, events = run(cfg)
+    s = steps(events)
+    assert len(s) == 2 * (1024 // 64) and s[-1].step == s[-1].total_steps
+    for m in s:
+        assert m.loss == pytest.approx(m.recon + 2.0 * m.kl, rel=1e-5)
+        assert m.images_per_sec > 0 and m.beta == 2.0 and m.lr > 0
+    epochs = [e for e in events if isinstance(e, EpochMetrics)]
+    assert [e.epoch for e in epochs] == [1, 2]
+    assert epochs[-1].test_elbo == pytest.approx(-(epochs[-1].test_recon + epochs[-1].test_kl))
+    assert epochs[-1].snapshot_z.shape == (256, 2)
+    assert isinstance(events[-1], Finished) and events[-1].reason == "completed"
+    assert not model.training
+
+
+def test_same_seed_same_losses_other_seed_other_losses(small_cfg):
+    a = [m.loss for m in steps(run(small_cfg)[1])]
+    b = [m.loss for m in steps(run(small_cfg)[1])]
+    c = [m.loss for m in steps(run(dataclasses.replace(small_cfg, seed=1))[1])]
+    assert a == b
+    assert a != c
+
+
+def test_stop_event_stops_cleanly(small_cfg):
+    cfg = dataclasses.replace(small_cfg, epochs=50)
+    stop = threading.Event()
+    model, events = new_model(cfg), []
+    for e in train(cfg, model, stop):
+        events.append(e)
+        if isinstance(e, StepMetrics) and e.step == 5:
+            stop.set()
+    assert len(steps(events)) == 5
+    assert events[-1] == Finished("stopped", 5, events[-1].elapsed)
+
+
+def test_time_budget_ends_the_run_and_fits_the_schedule(small_cfg):
+    cfg = dataclasses.replace(small_cfg, epochs=1000, max_seconds=1.5)
+    _, events = run(cfg)
+    assert events[-1].reason == "time budget"
+    s = steps(events)
+    assert s[-1].elapsed < 3.0
+    assert s[-1].lr < 0.2 * cfg.lr  # the schedule followed the clock down
+    assert isinstance(events[-2], EpochMetrics) and events[-2].partial
+
+
+def test_divergence_stops_with_a_clear_error_and_keeps_good_weights(small_cfg):
+    cfg = dataclasses.replace(small_cfg, lr=1.0, epochs=20)
+    model = new_model(cfg)
+    with pytest.raises(TrainingDiverged, match="smaller learning rate"):
+        for _ in train(cfg, model):
+            pass
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    with torch.no_grad():
+        loss = elbo_terms(model, torch.rand(8, 1, 28, 28).round())[0]
+    assert torch.isfinite(loss)
+
+
+def test_bad_config_is_refused(small_cfg):
+    for bad in (dict(lr=-1.0), dict(batch_size=0), dict(beta=11.0), dict(arch="x")):
+        with pytest.raises(ValueError):
+            dataclasses.replace(small_cfg, **bad).validate()
+
+
+def test_history_keeps_curves_and_summary(small_cfg):
+    _, events = run(small_cfg)
+    h = History()
+    for e in events:
+        h.add(e)
+    d = h.to_dict(max_points=5)
+    assert len(d["steps"]["loss"]) == 5 and d["steps"]["step"][-1] == 16
+    assert h.summary()["finished"] == "completed" and h.summary()["epochs_done"] == 1
+    assert d["snapshots"].shape == (1, 256, 2)

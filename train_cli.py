@@ -1,0 +1,162 @@
+"""Train a 2-D VAE from the terminal: the same loop, config and checkpoints as the app.
+
+    python train_cli.py --epochs 30 --out runs/my-model.pt
+    python train_cli.py --max-seconds 60 --beta 4 --seed 1
+
+Ctrl-C stops at the end of the current step and saves a usable checkpoint (press it twice
+to abort without saving). Files under pretrained/ are never overwritten unless you pass
+--overwrite-pretrained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shlex
+import signal
+import sys
+import threading
+import time
+from dataclasses import fields
+from pathlib import Path
+
+from tqdm import tqdm
+
+from explorer import checkpoint, data
+from explorer.config import ARCHS, DEVICES, LIKELIHOODS, TrainConfig
+from explorer.train import EpochMetrics, History, StepMetrics, TrainingDiverged, new_model, train
+
+HELP = {
+    "epochs": "passes over the training images",
+    "batch_size": "images per optimisation step",
+    "lr": "peak learning rate of the one-cycle schedule (Adam)",
+    "beta": "weight of the KL term: 1 = the true ELBO, <1 sharper digits, >1 smoother plane",
+    "seed": "random seed; the same seed on the same device gives the same losses",
+    "device": "where to train: auto picks cuda, then mps, then cpu",
+    "dataset": "mnist or fashion-mnist",
+    "arch": "network: " + "; ".join(f"{k} = {v}" for k, v in ARCHS.items()),
+    "likelihood": "pixel model: " + "; ".join(f"{k} = {v}" for k, v in LIKELIHOODS.items()),
+    "max_seconds": "stop after this many seconds of training (0 = no limit); "
+                   "the learning-rate schedule is fitted to the budget",
+    "train_subset": "train on only this many images (0 = all 60k)",
+    "test_subset": "evaluate each epoch on this many test images (0 = all 10k)",
+    "threads": "CPU threads for PyTorch (0 = its default)",
+    "schedule": "learning rate: one-cycle (warm up, cosine down) or constant",
+    "binarization": "training pixels: dynamic (fresh coin flips per batch) or threshold (> 0.5)",
+}
+CHOICES = {"device": DEVICES, "arch": tuple(ARCHS), "likelihood": tuple(LIKELIHOODS),
+           "dataset": ("mnist", "fashion-mnist"), "schedule": ("one-cycle", "constant"),
+           "binarization": ("dynamic", "threshold")}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog="Example: python train_cli.py --epochs 5",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    for f in fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        ap.add_argument(flag, type=type(f.default), default=f.default, choices=CHOICES.get(f.name),
+                        help=f"{HELP[f.name]} (default: {f.default})")
+    ap.add_argument("--data", default=None,
+                    help=f"data root (default: data/ in the repo, or ${data.DATA_ENV})")
+    ap.add_argument("--out", default=None,
+                    help="checkpoint to write (default: runs/<date>-<arch>-beta<b>-seed<s>.pt; "
+                         f"the folder can be moved with ${checkpoint.RUNS_ENV})")
+    ap.add_argument("--overwrite-pretrained", action="store_true",
+                    help="allow writing into pretrained/ (the shipped models)")
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    return ap
+
+
+def default_out(cfg: TrainConfig) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return checkpoint.RUNS_DIR / f"{stamp}-{cfg.arch}-beta{cfg.beta:g}-seed{cfg.seed}.pt"
+
+
+def machine() -> str:
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""
+    threads = torch.get_num_threads()
+    return f"{platform.system()} {platform.machine()}, {cpu}, {threads} threads{gpu}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    cfg_values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
+    try:
+        cfg = TrainConfig(**cfg_values).validate()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.data:
+        data.os.environ[data.DATA_ENV] = args.data
+    out = Path(args.out) if args.out else default_out(cfg)
+    if checkpoint.is_protected(out) and not args.overwrite_pretrained:
+        print(f"error: {out} is a shipped pretrained model; pass --overwrite-pretrained "
+              "to replace it on purpose", file=sys.stderr)
+        return 2
+
+    stop = threading.Event()
+
+    def on_sigint(signum, frame):  # first Ctrl-C: stop and save; second: abort
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        tqdm.write("Stopping after this step and saving (Ctrl-C again to abort) ...")
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    history, error = History(), None
+    try:
+        train_split = data.load_split("train", cfg.dataset)
+        model = new_model(cfg, train_split)
+        bar = None
+        for event in train(cfg, model, stop, train_split):
+            history.add(event)
+            if isinstance(event, StepMetrics):
+                if bar is None:
+                    bar = tqdm(total=event.total_steps, unit="step", disable=args.quiet,
+                               dynamic_ncols=True)
+                bar.update(1)
+                bar.set_postfix(epoch=event.epoch, loss=f"{event.loss:.1f}",
+                                recon=f"{event.recon:.1f}", kl=f"{event.kl:.2f}",
+                                refresh=False)
+            elif isinstance(event, EpochMetrics):
+                tqdm.write(f"epoch {event.epoch:3d}  test ELBO {event.test_elbo:8.2f} nats  "
+                           f"(recon {event.test_recon:.2f}, KL {event.test_kl:.2f})"
+                           + ("  [partial epoch]" if event.partial else ""))
+        if bar is not None:
+            bar.close()
+    except TrainingDiverged as e:
+        error = str(e)
+        print(f"error: training diverged: {e}", file=sys.stderr)
+    except (data.DataError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+    if not history.last_step:
+        print("Nothing was trained; no checkpoint written.", file=sys.stderr)
+        return 1
+    metrics = {**history.summary(), "machine": machine(),
+               "command": "python " + shlex.join(["train_cli.py", *(argv or sys.argv[1:])])}
+    if error:
+        metrics["error"] = error
+    checkpoint.save(out, model, cfg.model_config(), cfg.to_dict(), metrics, history.to_dict(),
+                    allow_pretrained=args.overwrite_pretrained)
+    print(json.dumps({"checkpoint": str(out), **history.summary()}, indent=2))
+    return 1 if error else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
