@@ -6,11 +6,12 @@
 import streamlit as st
 
 from explorer.ui.explore import explore_panel
+from explorer.ui.plots import app_icon
 from explorer.ui.sidebar import model_picker, select_model
 from explorer.ui.train import train_panel
 from explorer.ui.upload import upload_panel
 
-st.set_page_config(page_title="Latent Explorer", page_icon=":material/scatter_plot:",
+st.set_page_config(page_title="Latent Explorer", page_icon=app_icon(),
                    layout="wide")
 
 with st.sidebar:

@@ -25,7 +25,15 @@ from tqdm import tqdm
 
 from explorer import checkpoint, data
 from explorer.config import ARCHS, DEVICES, LIKELIHOODS, TrainConfig
-from explorer.train import EpochMetrics, History, StepMetrics, TrainingDiverged, new_model, train
+from explorer.train import (
+    EpochMetrics,
+    History,
+    Rollback,
+    StepMetrics,
+    TrainingDiverged,
+    new_model,
+    train,
+)
 
 HELP = {
     "epochs": "passes over the training images",
@@ -42,6 +50,7 @@ HELP = {
     "train_subset": "train on only this many images (0 = all 60k)",
     "test_subset": "evaluate each epoch on this many test images (0 = all 10k)",
     "threads": "CPU threads for PyTorch (0 = its default)",
+    "clip": "clip the gradient norm at this value (0 = never)",
     "schedule": "learning rate: one-cycle (warm up, cosine down) or constant",
     "binarization": "training pixels: dynamic (fresh coin flips per batch) or threshold (> 0.5)",
 }
@@ -130,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
                 bar.set_postfix(epoch=event.epoch, loss=f"{event.loss:.1f}",
                                 recon=f"{event.recon:.1f}", kl=f"{event.kl:.2f}",
                                 refresh=False)
+            elif isinstance(event, Rollback):
+                tqdm.write(f"step {event.step}: the loss spiked to {event.loss:.3g}; rolled back "
+                           f"to the last good weights, learning rate x{event.lr_scale:g}")
             elif isinstance(event, EpochMetrics):
                 tqdm.write(f"epoch {event.epoch:3d}  test ELBO {event.test_elbo:8.2f} nats  "
                            f"(recon {event.test_recon:.2f}, KL {event.test_kl:.2f})"

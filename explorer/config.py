@@ -44,6 +44,8 @@ class TrainConfig:
     train_subset: int = 0  # use only this many training images (0 = all); for quick runs
     test_subset: int = 0  # evaluate on this many test images each epoch (0 = all 10k)
     threads: int = 0  # CPU threads for torch (0 = torch's default)
+    clip: float = 200.0  # gradient-norm clip (about the 95th percentile of a healthy run's
+    # norms): it tames the rare spike that at a high learning rate can blow a run up
     schedule: str = "one-cycle"  # or "constant" (the TF tutorial's recipe)
     binarization: str = "dynamic"  # fresh Bernoulli draw per batch, or "threshold" at 0.5
 
@@ -62,6 +64,7 @@ class TrainConfig:
             (self.likelihood in LIKELIHOODS, f"likelihood must be one of {', '.join(LIKELIHOODS)}"),
             (self.dataset in ("mnist", "fashion-mnist"), "dataset must be mnist or fashion-mnist"),
             (self.max_seconds >= 0, "max_seconds must be >= 0"),
+            (self.clip >= 0, "clip must be >= 0 (0 = no clipping)"),
             (self.train_subset >= 0 and self.test_subset >= 0, "subsets must be >= 0"),
             (self.schedule in ("one-cycle", "constant"), "schedule must be one-cycle or constant"),
             (self.binarization in ("dynamic", "threshold"),

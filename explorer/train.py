@@ -27,8 +27,9 @@ from .model import VAE, build_model
 from .objectives import dataset_elbo, elbo_terms
 
 SNAPSHOT_SIZE = 1000  # test digits whose latent means are kept each epoch (time-lapse)
-DIVERGED_FACTOR = 10  # a loss this many times the first step's has exploded (Adam keeps
+SPIKE_FACTOR = 10  # a loss this many times the first step's has exploded (Adam keeps
 # blown-up weights finite, so waiting for NaN would let a dead model train on)
+MAX_ROLLBACKS = 3  # spikes survived (roll back, fresh Adam moments, half the lr) before giving up
 
 
 class TrainingDiverged(RuntimeError):
@@ -63,13 +64,20 @@ class EpochMetrics:
 
 
 @dataclass
+class Rollback:
+    step: int  # the step whose loss spiked (it was not taken)
+    loss: float
+    lr_scale: float  # the learning rate is multiplied by this from now on
+
+
+@dataclass
 class Finished:
     reason: str  # "completed", "stopped" or "time budget"
     step: int
     elapsed: float
 
 
-Event = StepMetrics | EpochMetrics | Finished
+Event = StepMetrics | EpochMetrics | Rollback | Finished
 
 
 def one_cycle(progress: float, lr: float) -> float:
@@ -113,7 +121,12 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
           train_split: data.Split | None = None,
           test_split: data.Split | None = None,
           clock: Callable[[], float] = time.perf_counter) -> Iterator[Event]:
-    """Train `model` in place, yielding metrics; raises TrainingDiverged on NaN/inf.
+    """Train `model` in place, yielding metrics.
+
+    A loss that turns NaN, infinite or spikes is not stepped on: the weights go back to the
+    last good step, Adam's moments are cleared and the learning rate halved (a Rollback
+    event says so). After MAX_ROLLBACKS of those it raises TrainingDiverged, with the model
+    holding the last good weights.
 
     `clock` measures training time for the budget and the schedule; a benchmark that
     evaluates between steps passes one that it pauses meanwhile.
@@ -142,6 +155,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
     noise_gen = torch.Generator(device).manual_seed(cfg.seed + 1)  # reparameterization
 
     step, t0, seen, first_loss = 0, clock(), 0, None
+    rollbacks, lr_scale = 0, 1.0
     reason = "completed"
     for epoch in range(1, cfg.epochs + 1):
         order = torch.randperm(n, generator=data_gen)
@@ -153,7 +167,8 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             progress = step / total
             if cfg.max_seconds:
                 progress = max(progress, elapsed / cfg.max_seconds)
-            lr = one_cycle(progress, cfg.lr) if cfg.schedule == "one-cycle" else cfg.lr
+            lr = lr_scale * (one_cycle(progress, cfg.lr) if cfg.schedule == "one-cycle"
+                             else cfg.lr)
             for group in opt.param_groups:
                 group["lr"] = lr
             batch = images[order[b * bs:(b + 1) * bs]]
@@ -162,16 +177,24 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             loss, recon, kl = elbo_terms(model, x, cfg.beta, cfg.likelihood, noise_gen)
             loss_value = loss.item()
             first_loss = first_loss or loss_value
-            if not math.isfinite(loss_value) or loss_value > DIVERGED_FACTOR * abs(first_loss):
+            if not math.isfinite(loss_value) or loss_value > SPIKE_FACTOR * abs(first_loss):
                 with torch.no_grad():
                     torch._foreach_copy_(params, last_good)
-                raise TrainingDiverged(
-                    f"the loss became {loss_value:.3g} at step {step + 1} (epoch {epoch}); "
-                    f"try a smaller learning rate than {cfg.lr:g}. The model keeps the weights "
-                    "of the last good step.")
+                rollbacks += 1
+                if rollbacks > MAX_ROLLBACKS:
+                    raise TrainingDiverged(
+                        f"the loss became {loss_value:.3g} at step {step + 1} (epoch {epoch}), "
+                        f"{rollbacks} times; try a smaller learning rate than {cfg.lr:g}. The "
+                        "model keeps the weights of the last good step.")
+                opt.state.clear()  # the moments carried the blow-up
+                lr_scale *= 0.5
+                yield Rollback(step + 1, loss_value, lr_scale)
+                continue
             torch._foreach_copy_(last_good, [p.detach() for p in params])
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if cfg.clip:
+                torch.nn.utils.clip_grad_norm_(params, cfg.clip, foreach=True)
             opt.step()
             step += 1
             seen += len(batch)
@@ -203,6 +226,7 @@ class History:
         self.steps: dict[str, list[float]] = {k: [] for k in self.STEP_KEYS}
         self.epochs: dict[str, list[float]] = {k: [] for k in self.EPOCH_KEYS}
         self.snapshots: list[np.ndarray] = []
+        self.rollbacks: list[int] = []
         self.last_step: StepMetrics | None = None
         self.finished: Finished | None = None
 
@@ -216,6 +240,8 @@ class History:
                 self.epochs[k].append(getattr(event, k))
             if event.snapshot_z is not None:
                 self.snapshots.append(event.snapshot_z.astype(np.float32))
+        elif isinstance(event, Rollback):
+            self.rollbacks.append(event.step)
         else:
             self.finished = event
 
@@ -242,4 +268,6 @@ class History:
                        final_loss=self.last_step.loss)
         if self.finished:
             out["finished"] = self.finished.reason
+        if self.rollbacks:
+            out["rollbacks"] = list(self.rollbacks)
         return out

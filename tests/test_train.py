@@ -11,6 +11,7 @@ from explorer.train import (
     EpochMetrics,
     Finished,
     History,
+    Rollback,
     StepMetrics,
     TrainingDiverged,
     new_model,
@@ -130,3 +131,22 @@ def test_history_keeps_curves_and_summary(small_cfg):
     assert len(d["steps"]["loss"]) == 5 and d["steps"]["step"][-1] == 16
     assert h.summary()["finished"] == "completed" and h.summary()["epochs_done"] == 1
     assert d["snapshots"].shape == (1, 256, 2)
+
+
+def test_a_single_spike_is_rolled_back_and_training_goes_on(small_cfg, monkeypatch):
+    cfg = dataclasses.replace(small_cfg, epochs=2)
+    model = new_model(cfg)
+    decode, calls = model.decode, {"n": 0}
+
+    def flaky(z):
+        calls["n"] += 1
+        out = decode(z)
+        return out * float("nan") if calls["n"] == 5 and model.training else out
+
+    monkeypatch.setattr(model, "decode", flaky)
+    events = list(train(cfg, model))
+    rollbacks = [e for e in events if isinstance(e, Rollback)]
+    assert len(rollbacks) == 1 and rollbacks[0].step == 5 and rollbacks[0].lr_scale == 0.5
+    assert events[-1].reason == "completed"
+    assert len(steps(events)) == 2 * (1024 // 64) - 1  # the spiked batch is skipped
+    assert all(torch.isfinite(p).all() for p in model.parameters())

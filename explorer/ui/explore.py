@@ -73,7 +73,7 @@ def explore_panel(entry: ModelEntry) -> None:
         st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
         z = (st.session_state.z0, st.session_state.z1)
         st.image(plots.picture(latent.decode_point(model, z), 336),
-                 caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})", width=336)
+                 caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})", width=336, output_format="PNG")
         selected_digit(model, enc)
     with left:
         n = SAMPLES[st.session_state.scatter_n]
@@ -104,8 +104,8 @@ def selected_digit(model, enc: models.Encoded) -> None:
     st.markdown(f"**Test digit #{i}**, label **{label}**, "
                 f"z = ({enc.mu[i, 0]:.2f}, {enc.mu[i, 1]:.2f})")
     a, b = st.columns(2)
-    a.image(plots.picture(x, 140), caption="original", width=140)
-    b.image(plots.picture(recon, 140), caption="reconstruction", width=140)
+    a.image(plots.picture(x, 140), caption="original", width=140, output_format="PNG")
+    b.image(plots.picture(recon, 140), caption="reconstruction", width=140, output_format="PNG")
 
 
 def manifold(model, z) -> None:

@@ -10,7 +10,7 @@ from explorer.ui import plots
 from explorer.ui.jobs import JobBusy, JobManager
 from explorer.ui.models import RUNS_DIR
 
-LRS = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
+LRS = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2]
 
 
 @st.cache_resource
@@ -134,8 +134,8 @@ def job_view(v: dict, select_model) -> None:
             st.caption(f"1,000 test digits encoded after epoch {len(v['epochs']['epoch'])}")
         with b:
             if v["samples"] is not None:
-                st.image(plots.strip(v["samples"][:4], 72))
-                st.image(plots.strip(v["samples"][4:], 72))
+                st.image(plots.strip(v["samples"][:4], 72), output_format="PNG")
+                st.image(plots.strip(v["samples"][4:], 72), output_format="PNG")
                 st.caption("Decoded at 8 fixed points of the plane, after each epoch")
     if state in ("done", "stopped"):
         with st.expander("Metrics card"):

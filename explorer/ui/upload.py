@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 import torch
-from explorer.preprocess import ImageError, to_mnist
+from PIL import Image
 
 from explorer import latent
+from explorer.preprocess import ImageError, open_image, to_mnist
 from explorer.ui import models, plots
 from explorer.ui.explore import LIM, move_to
 from explorer.ui.models import ModelEntry
@@ -17,8 +18,12 @@ TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _preprocess(data: bytes) -> np.ndarray:
-    return to_mnist(data)
+def _preprocess(data: bytes) -> tuple[np.ndarray, Image.Image]:
+    """(the 28x28 digit, a small view of the upload); ImageError for unusable files."""
+    x = to_mnist(data)
+    view = open_image(data).convert("RGBA")
+    view.thumbnail((280, 280))
+    return x, view
 
 
 def upload_panel(entry: ModelEntry) -> None:
@@ -30,7 +35,7 @@ def upload_panel(entry: ModelEntry) -> None:
     if file is None:
         return
     try:
-        x = _preprocess(file.getvalue())
+        x, view = _preprocess(file.getvalue())
     except ImageError as e:
         st.error(f"**{file.name}**: {e}")
         return
@@ -44,17 +49,18 @@ def upload_panel(entry: ModelEntry) -> None:
     left, right = st.columns([3, 2], gap="large")
     with right:
         a, b, c = st.columns(3)
-        a.image(file.getvalue(), caption="your upload", width=140)
-        b.image(plots.picture(x, 140), caption="preprocessed 28x28", width=140)
+        a.image(view, caption="your upload", width=140, output_format="PNG")
+        b.image(plots.picture(x, 140), caption="preprocessed 28x28", width=140,
+                output_format="PNG")
         c.image(plots.picture(latent.decode_point(model, mu), 140), caption="reconstruction",
-                width=140)
+                width=140, output_format="PNG")
         st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), "
                     f"**std** ({sd[0]:.2f}, {sd[1]:.2f})")
         near = latent.nearest(enc.mu, mu, k=8)
         counts = np.bincount(enc.labels[near], minlength=len(enc.classes))
         st.markdown("**Nearest test digits** (in latent space): most are "
                     f"**{enc.classes[int(counts.argmax())]}**")
-        st.image(plots.strip(models.test_images(model.cfg.dataset)[near], 56),
+        st.image(plots.strip(models.test_images(model.cfg.dataset)[near], 56), output_format="PNG",
                  caption=" ".join(enc.classes[int(enc.labels[i])] for i in near))
         if st.button("Show in Explore", key="upload_to_explore",
                      help="Move the Explore tab's preview to this digit's latent mean"):

@@ -1,0 +1,433 @@
+"""Each preprocessing step alone, then `to_mnist` on digits drawn with PIL in every guise."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+from make_upload_corpus import encode, frames, png_header_only, seven
+from PIL import Image, ImageDraw, ImageFile
+
+from explorer import preprocess as pp
+from explorer.preprocess import ImageError, to_mnist
+
+
+# ---------------------------------------------------------------------------- helpers
+def zero(size: tuple[int, int] = (160, 160), ink: object = 0, paper: object = 255,
+         mode: str = "L") -> Image.Image:
+    img = Image.new(mode, size, paper)
+    w, h = size
+    ImageDraw.Draw(img).ellipse((0.3 * w, 0.15 * h, 0.7 * w, 0.85 * h), outline=ink, width=12)
+    return img
+
+
+def centre_of_mass(x: np.ndarray) -> tuple[float, float]:
+    total = x.sum()
+    return (float(x.sum(1) @ np.arange(x.shape[0]) / total),
+            float(x.sum(0) @ np.arange(x.shape[1]) / total))
+
+
+def assert_mnist_like(x: np.ndarray) -> None:
+    """The properties that make an array look like an MNIST digit."""
+    assert x.shape == (28, 28) and x.dtype == np.float32
+    assert 0.0 <= x.min() and x.max() <= 1.0
+    assert x.max() > 0.95, "the stroke cores should be saturated"
+    assert max(x[:2, :2].max(), x[:2, -2:].max(), x[-2:, :2].max(), x[-2:, -2:].max()) < 0.05
+    rows, cols = np.nonzero((x > 0.05).any(1))[0], np.nonzero((x > 0.05).any(0))[0]
+    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    assert max(height, width) <= 21 and max(height, width) >= 19
+    cy, cx = centre_of_mass(x)
+    assert abs(cy - 14.0) <= 1.0 and abs(cx - 14.0) <= 1.0
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference, forgiving the 1 px shift that rounding the centre of mass
+    to whole pixels (as MNIST did) can cause between two renderings of one digit."""
+    return min(float(np.abs(np.roll(a, (dy, dx), (0, 1)) - b).mean())
+               for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+
+
+REFERENCE = None
+
+
+def reference() -> np.ndarray:
+    global REFERENCE
+    if REFERENCE is None:
+        REFERENCE = to_mnist(encode(seven()))
+    return REFERENCE
+
+
+def rgba_canvas(ink: tuple[int, int, int, int]) -> Image.Image:
+    return seven(mode="RGBA", ink=ink, paper=(0, 0, 0, 0))
+
+
+def palette_trns() -> bytes:
+    img = seven(ink=1, paper=0).convert("P")
+    img.putpalette([255, 255, 255, 0, 0, 0])
+    return encode(img, "PNG", transparency=0)
+
+
+def exif_jpeg(orientation: int) -> bytes:
+    """The upright seven stored rotated so that EXIF `orientation` (6 or 8) restores it."""
+    stored = {6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}[orientation]
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return encode(seven().transpose(stored), "JPEG", exif=exif.tobytes(), quality=95)
+
+
+def deep_image(mode: str) -> Image.Image:
+    a = np.asarray(seven(), dtype=np.float64) / 255.0
+    return {"I;16": lambda: Image.fromarray((a * 65535).astype(np.uint16)),
+            "I": lambda: Image.fromarray((a * 70000 - 5000).astype(np.int32), "I"),
+            "F": lambda: Image.fromarray(a.astype(np.float32), "F")}[mode]()
+
+
+def small_in_big() -> Image.Image:
+    """A small seven off-centre in a big grey-paper canvas."""
+    img = Image.new("L", (1500, 1100), 235)
+    img.paste(seven((60, 70), width=6, paper=235), (1200, 150))
+    return img
+
+
+def shaded_photo() -> Image.Image:
+    """Dark ink on paper lit unevenly (brightness falls from 1.0 to 0.35 across the page)."""
+    rng = np.random.default_rng(0)
+    paper = np.where(np.asarray(seven((240, 280), width=24)) < 128, 0.1, 0.9)
+    light = np.linspace(1.0, 0.35, 240)[None, :] * np.linspace(1.0, 0.8, 280)[:, None]
+    a = paper * light + rng.normal(0, 0.02, paper.shape)
+    return Image.fromarray((np.clip(a, 0, 1) * 255).astype(np.uint8))
+
+
+# ---------------------------------------------------------------------------- to_mnist
+GOOD = {
+    "black_on_white": lambda: encode(seven()),
+    "white_on_black": lambda: encode(seven(ink=255, paper=0)),
+    "blue_ink_on_paper": lambda: encode(seven(ink=(20, 40, 210), paper=(250, 248, 238),
+                                              mode="RGB")),
+    "red_ink_on_yellow": lambda: encode(seven(ink=(200, 20, 20), paper=(250, 240, 170),
+                                              mode="RGB")),
+    "rgba_dark_strokes": lambda: encode(rgba_canvas((0, 0, 0, 255))),
+    "rgba_light_strokes": lambda: encode(rgba_canvas((255, 255, 255, 255))),
+    "palette_transparency": palette_trns,
+    "la": lambda: encode(seven().convert("LA")),
+    "one_bit": lambda: encode(seven().convert("1")),
+    "grey_16bit": lambda: encode(deep_image("I;16")),
+    "int32_tiff": lambda: encode(deep_image("I"), "TIFF"),
+    "float_tiff": lambda: encode(deep_image("F"), "TIFF"),
+    "cmyk_jpeg": lambda: encode(seven().convert("CMYK"), "JPEG", quality=95),
+    "jpeg": lambda: encode(seven(), "JPEG"),
+    "gif": lambda: encode(seven(), "GIF"),
+    "bmp": lambda: encode(seven(), "BMP"),
+    "webp": lambda: encode(seven(), "WEBP"),
+    "tiff": lambda: encode(seven(), "TIFF"),
+    "animated_gif": lambda: frames("GIF", seven(), Image.new("L", (120, 140), 0)),
+    "apng": lambda: frames("PNG", seven(), Image.new("L", (120, 140), 0)),
+    "exif_6": lambda: exif_jpeg(6),
+    "exif_8": lambda: exif_jpeg(8),
+    "small_in_big_canvas": lambda: encode(small_in_big()),
+    "shaded_photo": lambda: encode(shaded_photo(), "JPEG", quality=85),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_every_guise_gives_the_same_mnist_like_digit(name: str) -> None:
+    x = to_mnist(GOOD[name]())
+    assert_mnist_like(x)
+    assert distance(x, reference()) < 0.05, "the same seven should give the same array"
+
+
+@pytest.mark.parametrize("name", ["white_on_black", "blue_ink_on_paper", "rgba_dark_strokes",
+                                  "rgba_light_strokes", "palette_transparency", "grey_16bit"])
+def test_polarity_and_colour_variants_give_nearly_the_same_array(name: str) -> None:
+    assert float(np.abs(to_mnist(GOOD[name]()) - reference()).mean()) < 0.01
+
+
+@pytest.mark.parametrize("wrap", [bytes, bytearray, io.BytesIO,
+                                  lambda b: Image.open(io.BytesIO(b))])
+def test_inputs_bytes_file_or_pil_image(wrap) -> None:
+    assert np.array_equal(to_mnist(wrap(encode(seven()))), reference())
+
+
+def test_a_file_already_read_is_read_from_the_start() -> None:
+    f = io.BytesIO(encode(seven()))
+    f.read()
+    assert np.array_equal(to_mnist(f), reference())
+
+
+def test_exif_rotation_matters() -> None:
+    """Without the EXIF transpose the stored pixels would give a very different array."""
+    stored = Image.open(io.BytesIO(exif_jpeg(6)))
+    unrotated = to_mnist(Image.fromarray(np.asarray(stored)))  # pixels only: no EXIF
+    assert distance(unrotated, reference()) > 0.1
+    assert distance(to_mnist(exif_jpeg(6)), reference()) < 0.05
+
+
+def test_zero_is_centred_and_fills_the_height() -> None:
+    for img in (zero(), zero(ink=255, paper=0)):
+        x = to_mnist(img)
+        assert_mnist_like(x)
+        assert x[14, 14] < 0.05, "the hole of the zero stays empty"
+
+
+def test_aspect_ratio_is_kept() -> None:
+    bar = Image.new("L", (400, 400), 255)
+    ImageDraw.Draw(bar).rectangle((150, 40, 190, 360), fill=0)  # 1 wide : 8 tall
+    x = to_mnist(bar)
+    rows, cols = np.nonzero((x > 0.5).any(1))[0], np.nonzero((x > 0.5).any(0))[0]
+    assert rows[-1] - rows[0] + 1 == 20 and cols[-1] - cols[0] + 1 <= 4
+
+
+# ---------------------------------------------------------------------------- bad input
+BAD = {
+    "empty": (b"", "The file is empty"),
+    "text": (b"hello, this is not a picture\n" * 20, "looks like text"),
+    "html": (b"<!doctype html><html><body>7</body></html>", "HTML"),
+    "pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "PDF"),
+    "svg": (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "SVG"),
+    "random_bytes": (bytes(range(256)) * 8, "not an image we can read"),
+    "bomb": (png_header_only(50000, 50000), "the limit is 40 megapixels"),
+    "over_limit": (png_header_only(8000, 6000), "8000 x 6000 pixels"),
+    "white": (encode(Image.new("L", (50, 50), 255)), "No ink"),
+    "black": (encode(Image.new("L", (50, 50), 0)), "No ink"),
+    "uniform_colour": (encode(Image.new("RGB", (50, 50), (200, 30, 90))), "No ink"),
+    "one_pixel": (encode(Image.new("L", (1, 1), 0)), "No ink"),
+    "transparent": (encode(Image.new("RGBA", (50, 50), (0, 0, 0, 0))), "No ink"),
+    "truncated_png": (encode(seven())[:-60], "truncated or corrupt"),
+    "truncated_jpeg": (encode(seven(), "JPEG")[:700], "truncated or corrupt"),
+    "noise": (encode(Image.fromarray(
+        np.random.default_rng(0).integers(0, 256, (64, 64), dtype=np.uint8))), "No ink"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_gives_a_readable_image_error(name: str) -> None:
+    data, message = BAD[name]
+    with pytest.raises(ImageError, match=message):
+        to_mnist(data)
+
+
+def test_file_object_over_the_byte_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pp, "MAX_BYTES", 1000)
+    with pytest.raises(ImageError, match="The file is larger than that; the limit is 0 MB"):
+        to_mnist(io.BytesIO(encode(seven()) + b"\0" * 2000))
+
+
+def test_image_error_is_a_value_error_and_not_for_other_types() -> None:
+    assert issubclass(ImageError, ValueError)
+    with pytest.raises(ImageError, match="not int"):
+        to_mnist(42)  # type: ignore[arg-type]
+
+
+def test_unexpected_library_errors_are_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(_: object) -> None:
+        raise RuntimeError("numpy exploded")
+
+    monkeypatch.setattr(pp, "to_gray", boom)
+    with pytest.raises(ImageError, match="could not be processed"):
+        to_mnist(encode(seven()))
+
+
+def test_global_pil_settings_are_left_alone() -> None:
+    before = (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES, list(warnings.filters))
+    for data, _ in BAD.values():
+        with pytest.raises(ImageError):
+            to_mnist(data)
+    to_mnist(encode(seven()))
+    assert before == (Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES,
+                      list(warnings.filters))
+
+
+# ---------------------------------------------------------------------------- the steps
+def test_read_bytes_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert pp.read_bytes(memoryview(b"abc")) == b"abc"
+    monkeypatch.setattr(pp, "MAX_BYTES", 10)
+    with pytest.raises(ImageError, match="The file is 0.0 MB; the limit is 0 MB"):
+        pp.read_bytes(b"x" * 11)
+    with pytest.raises(ImageError, match="empty"):
+        pp.read_bytes(io.BytesIO())
+
+
+@pytest.mark.parametrize("head, what", [(b"%PDF-1.4", "PDF"), (b"  <svg>", "SVG"),
+                                        (b"<!DOCTYPE HTML>", "HTML"), (b"<html>", "HTML")])
+def test_sniff_names_the_document_type(head: bytes, what: str) -> None:
+    with pytest.raises(ImageError, match=what):
+        pp.sniff(head)
+
+
+def test_sniff_lets_images_through() -> None:
+    pp.sniff(encode(seven()))
+    pp.sniff(encode(seven(), "JPEG"))
+
+
+def test_check_size() -> None:
+    pp.check_size((6000, 6000))
+    with pytest.raises(ImageError, match="50000 x 50000 pixels; the limit is 40 megapixels"):
+        pp.check_size((50000, 50000))
+    with pytest.raises(ImageError, match="no pixels"):
+        pp.check_size((0, 10))
+
+
+MODES = {
+    "1": lambda: seven().convert("1"),
+    "P": lambda: seven().convert("P"),
+    "P+transparency": lambda: Image.open(io.BytesIO(palette_trns())),
+    "L+transparency": lambda: Image.open(io.BytesIO(encode(seven(), transparency=255))),
+    "LA": lambda: seven().convert("LA"),
+    "RGBA": lambda: seven().convert("RGBA"),
+    "CMYK": lambda: seven().convert("CMYK"),
+    "YCbCr": lambda: seven().convert("YCbCr"),
+    "I;16": lambda: deep_image("I;16"),
+    "I": lambda: deep_image("I"),
+    "F": lambda: deep_image("F"),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_open_image_normalises_the_mode(mode: str) -> None:
+    img = pp.open_image(MODES[mode]())
+    assert img.mode in ("L", "LA", "RGB", "RGBA", "F")
+    gray = pp.to_gray(pp.flatten_alpha(img))
+    assert gray.shape == (140, 120) and 0.0 <= gray.min() and gray.max() <= 1.0
+    assert gray.max() - gray.min() > 0.9, f"{mode}: the contrast survives"
+
+
+def test_transparency_becomes_alpha() -> None:
+    assert pp.open_image(MODES["P+transparency"]()).mode == "RGBA"
+    assert pp.open_image(MODES["L+transparency"]()).mode == "LA"
+
+
+def test_deep_images_are_scaled_to_0_255() -> None:
+    img = pp.open_image(Image.fromarray(np.array([[0, 65535]], dtype=np.uint16)))
+    assert img.mode == "F" and np.allclose(np.asarray(img), [[0, 255]])
+    img = pp.open_image(Image.fromarray(np.array([[0.0, 0.5]], dtype=np.float32), "F"))
+    assert np.allclose(np.asarray(img), [[0, 127.5]])
+
+
+def test_open_image_shrinks_and_takes_the_first_frame() -> None:
+    big = pp.open_image(encode(seven((3000, 2000), width=100), "JPEG"))
+    assert max(big.size) <= pp.WORK_SIDE
+    first = pp.open_image(frames("GIF", seven(), Image.new("L", (120, 140), 0)))
+    assert np.asarray(first.convert("L")).max() == 255
+
+
+def test_open_image_applies_exif_orientation() -> None:
+    img = pp.open_image(exif_jpeg(8))
+    assert img.size == (120, 140)
+
+
+@pytest.mark.parametrize("stroke", [(0, 0, 0, 255), (255, 255, 255, 255), (200, 0, 0, 255)])
+def test_flatten_alpha_keeps_strokes_visible_on_a_transparent_canvas(stroke) -> None:
+    gray = pp.to_gray(pp.flatten_alpha(rgba_canvas(stroke)))
+    assert gray.max() - gray.min() > 0.25, "the strokes contrast with the chosen page"
+    assert gray[0, 0] in (0.0, 1.0)
+
+
+def test_flatten_alpha_continues_the_paper_into_transparent_margins() -> None:
+    img = seven(ink=(0, 0, 0, 255), paper=(230, 230, 230, 255), mode="RGBA", size=(200, 200))
+    ImageDraw.Draw(img).rectangle((0, 0, 199, 15), fill=(0, 0, 0, 0))
+    flat = np.asarray(pp.flatten_alpha(img).convert("L"))
+    assert flat[5, 100] == 230
+
+
+def test_flatten_alpha_leaves_opaque_modes_alone() -> None:
+    img = seven()
+    assert pp.flatten_alpha(img) is img
+
+
+def test_to_gray_uses_luminance() -> None:
+    rgb = Image.new("RGB", (3, 1))
+    rgb.putdata([(0, 0, 255), (255, 255, 255), (255, 0, 0)])
+    gray = pp.to_gray(rgb)
+    assert gray.dtype == np.float32 and gray[0, 1] == 1.0
+    assert gray[0, 0] < 0.15 and 0.25 < gray[0, 2] < 0.35  # blue ink is dark, red mid
+
+
+@pytest.mark.parametrize("img, dark_on_light", [
+    (seven(), True), (seven(ink=255, paper=0), False), (shaded_photo(), True),
+    (zero(ink=180, paper=120), False), (zero(ink=90, paper=160), True),
+])
+def test_ink_polarity(img: Image.Image, dark_on_light: bool) -> None:
+    assert pp.ink_polarity(pp.to_gray(img)) is dark_on_light
+
+
+def test_to_ink_is_white_on_black_with_saturated_strokes() -> None:
+    ink = pp.to_ink(pp.to_gray(seven()))
+    strokes = np.asarray(seven()) < 128
+    assert ink[~strokes].max() < 0.05 and np.median(ink[strokes]) > 0.95
+
+
+def test_to_ink_removes_uneven_lighting() -> None:
+    ink = pp.to_ink(pp.to_gray(shaded_photo()))
+    strokes = np.asarray(seven((240, 280), width=24)) < 128
+    assert np.percentile(ink[~strokes], 99) < 0.1
+    assert np.percentile(ink[strokes], 10) > 0.6, "ink in the dark corner is found too"
+
+
+@pytest.mark.parametrize("gray", [np.full((30, 30), 0.7, np.float32),
+                                  np.zeros((1, 1), np.float32)])
+def test_to_ink_refuses_blank(gray: np.ndarray) -> None:
+    with pytest.raises(ImageError, match="No ink found: the image is blank"):
+        pp.to_ink(gray)
+
+
+def test_remove_background_flattens_a_gradient() -> None:
+    ramp = np.tile(np.linspace(0.0, 0.6, 200, dtype=np.float32), (150, 1))
+    assert pp.remove_background(ramp).max() < 0.15
+
+
+def test_crop_to_ink_ignores_specks() -> None:
+    ink = np.zeros((200, 200), np.float32)
+    ink[50:150, 80:120] = 1.0
+    ink[5, 190] = 1.0  # a speck of dust far away
+    crop = pp.crop_to_ink(ink)
+    assert crop.shape == (100, 40)
+    with pytest.raises(ImageError, match="No ink"):
+        pp.crop_to_ink(np.zeros((5, 5), np.float32))
+
+
+def test_thicken_strokes_widens_thin_lines_only() -> None:
+    thin = np.zeros((400, 300), np.float32)
+    thin[50:350, 150] = 1.0  # a 1 px pen line, 300 px long
+    out = pp.thicken_strokes(thin)
+    assert max(out.shape) <= 8 * pp.BOX + 40
+    width_at_20px = (out > 0.5).sum(1).max() * 20 / max(out.shape)
+    assert width_at_20px >= 1.5
+    thick = np.zeros((100, 60), np.float32)
+    thick[10:90, 20:32] = 1.0
+    assert np.array_equal(pp.thicken_strokes(thick), thick)
+
+
+@pytest.mark.parametrize("shape, expected", [((100, 50), (20, 10)), ((5, 3), (20, 12)),
+                                             ((7, 70), (2, 20)), ((20, 20), (20, 20))])
+def test_fit_20x20_keeps_aspect_ratio(shape: tuple[int, int], expected: tuple[int, int]) -> None:
+    out = pp.fit_20x20(np.ones(shape, np.float32))
+    assert out.shape == expected and out.max() == 1.0 and out.dtype == np.float32
+
+
+def test_center_by_mass_puts_the_mass_at_14_14() -> None:
+    digit = np.zeros((20, 12), np.float32)
+    digit[2:6, :] = 1.0  # top-heavy, like a seven
+    digit[:, 5:8] = 0.5
+    out = pp.center_by_mass(digit)
+    cy, cx = centre_of_mass(out)
+    assert out.shape == (28, 28) and abs(cy - 14) <= 0.5 and abs(cx - 14) <= 0.5
+    assert np.isclose(out.sum(), digit.sum())
+
+
+def test_center_by_mass_clips_so_the_digit_stays_in_frame() -> None:
+    digit = np.zeros((20, 20), np.float32)
+    digit[0, 0] = 1.0  # all the mass in a corner: a full shift would push the rest out
+    out = pp.center_by_mass(digit)
+    assert np.isclose(out.sum(), 1.0) and out[8, 8] == 1.0
+
+
+def test_to_pil() -> None:
+    x = np.linspace(-0.5, 1.5, 28 * 28, dtype=np.float32).reshape(28, 28)
+    img = pp.to_pil(x)
+    assert img.mode == "L" and img.size == (28, 28)
+    assert np.asarray(img).min() == 0 and np.asarray(img).max() == 255
+    big = pp.to_pil(reference(), scale=5)
+    assert big.size == (140, 140) and big.mode == "L"
+    assert pp.to_pil(reference()[None]).size == (28, 28)
