@@ -9,15 +9,17 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 import time
+from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 from . import data
-from .checkpoint import CheckpointError, load
+from .checkpoint import PRETRAINED, CheckpointError, load, read
 from .objectives import dataset_elbo, iwae_bound
 
 
@@ -51,6 +53,30 @@ def evaluate(model, dataset: str = "mnist", k: int = 1000, n: int | None = None,
     return out
 
 
+def write_card(checkpoint_path: Path, evaluation: dict, out: Path) -> dict:
+    """A metrics card: how the model was made (from the checkpoint) and what it scores."""
+    ckpt = read(checkpoint_path)
+    m = ckpt.get("metrics", {})
+    card = {
+        "file": Path(checkpoint_path).name,
+        "sha256": hashlib.sha256(Path(checkpoint_path).read_bytes()).hexdigest(),
+        "how_it_was_made": {
+            "command": m.get("command"), "epochs": m.get("epochs_done"),
+            "steps": m.get("steps"), "seconds": m.get("seconds"),
+            "images_per_sec": m.get("images_per_sec"), "machine": m.get("machine"),
+            "seed": ckpt.get("train_config", {}).get("seed"),
+            "train_config": ckpt.get("train_config"), "saved_at": ckpt.get("saved_at"),
+            "versions": ckpt.get("versions"),
+        },
+        "model": ckpt.get("model_config"),
+        "evaluate": evaluation,
+        "evaluate_command": f"python -m explorer.evaluate {checkpoint_path} -k "
+                            f"{evaluation.get('iwae_k', 0)}",
+    }
+    Path(out).write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explorer.evaluate", description=__doc__.split(
         "\n\n")[0].split(": ", 1)[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -59,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", type=int, default=1000, help="importance samples for IWAE (0 = skip)")
     ap.add_argument("-n", type=int, default=0, help="test digits to use (0 = all 10k)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the fixed binarization")
+    ap.add_argument("--card", default=None, help="also write a metrics card (JSON) here")
     ap.add_argument("--data", default=None, help="data root (default: data/ or $"
                     f"{data.DATA_ENV})")
     a = ap.parse_args(argv)
@@ -72,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     result = {"checkpoint": a.checkpoint or "pretrained/mnist.pt", **result}
     print(json.dumps(result, indent=2))
+    if a.card:
+        write_card(Path(a.checkpoint or PRETRAINED), result, Path(a.card))
     return 0
 
 
