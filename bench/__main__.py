@@ -56,6 +56,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--budgets", default="10,30,60", help="training budgets in seconds")
     ap.add_argument("--only", default="ours,a,b,c", help="contestants: ours,a,b,c")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads for every contestant (1: a second process on a 2-core "
+                         "machine then cannot stall training; 0 = torch's default)")
     ap.add_argument("--out", default=str(OUT / "train.json"))
     a = ap.parse_args()
     budgets = [float(b) for b in a.budgets.split(",")]
@@ -63,10 +66,11 @@ def main() -> int:
     t0 = time.perf_counter()
     for key in a.only.split(","):
         name = KEYS[key]
-        r = {"elbo": {}, **worker(key, "infer")}
+        threads = str(a.threads)
+        r = {"elbo": {}, **worker(key, "infer", threads)}
         for b in budgets:
             longest = b == max(budgets)
-            res = worker(key, "train", str(b), *(["--curve"] if longest else []))
+            res = worker(key, "train", threads, str(b), *(["--curve"] if longest else []))
             r["elbo"][f"{b:g}"] = res["test_elbo"]
             if longest:
                 r.update(images_per_sec=res["images_per_sec"], curve=res["curve"],
@@ -77,7 +81,8 @@ def main() -> int:
         rows[name] = r
     print()
     print(table(rows, [f"{b:g}" for b in budgets]))
-    result = {"machine": f"{platform.machine()}, {torch.get_num_threads()} torch threads",
+    result = {"machine": f"{platform.machine()}, {a.threads or torch.get_num_threads()} torch "
+                         "threads per contestant",
               "torch": str(torch.__version__), "budgets": budgets,
               "wall_seconds": round(time.perf_counter() - t0), "results": rows}
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """One measurement in a fresh process, so runs do not share caches, threads or memory peaks.
 
-    python -m bench.worker KEY train SECONDS [--curve]   # train for SECONDS, evaluate
-    python -m bench.worker KEY infer                     # decode/encode latency
+    python -m bench.worker KEY train THREADS SECONDS [--curve]   # train, then evaluate
+    python -m bench.worker KEY infer THREADS                     # decode/encode latency
 Prints one JSON object.
 """
 
@@ -110,10 +110,12 @@ def run_infer(cfg) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    key, what = KEYS[argv[0]], argv[1]
-    cfg = CONTESTANTS[key]
+    key, what, threads = KEYS[argv[0]], argv[1], int(argv[2])
+    if threads:
+        torch.set_num_threads(threads)
+    cfg = dataclasses.replace(CONTESTANTS[key], threads=threads)
     if what == "train":
-        out = run_train(cfg, float(argv[2]), "--curve" in argv)
+        out = run_train(cfg, float(argv[3]), "--curve" in argv)
     else:
         out = run_infer(cfg)
     print(json.dumps({"contestant": key, "torch_threads": torch.get_num_threads(), **out}))

@@ -24,11 +24,11 @@ import numpy as np
 from PIL import ExifTags, Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 25 * 1024 * 1024  # bigger uploads are refused unread: no digit needs that much
-MAX_PIXELS = 40_000_000  # checked on the header, before decoding: stops decompression bombs
+MAX_PIXELS = 16_000_000  # checked on the header, before decoding: stops decompression bombs
+# (a 16 MP RGBA image needs about 130 MB while it is shrunk; cameras write JPEG, below)
 FORMAT_MAX_PIXELS = {  # exceptions to MAX_PIXELS
     "JPEG": 80_000_000,  # decoded at 1/2 to 1/8 size (`draft`), so big phone photos are fine
     "MPO": 80_000_000,  # a JPEG with extra frames (some cameras)
-    "WEBP": 16_000_000,  # PIL decodes WebP to RGBA through two extra full-size buffers
 }
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")  # JPEG includes cameras' MPO files
 MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"RIFF", b"II*\x00", b"MM\x00*")

@@ -1,7 +1,7 @@
 """A corpus of bad and odd uploads for `explorer.preprocess.to_mnist`, generated on demand.
 
 Nothing here is committed as data: `build_corpus(out_dir)` writes every file (about 60: most
-tiny, plus 20 MB and 26 MB uploads, a 48 MP JPEG and a 40 MP PNG) and returns what each one
+tiny, plus 20 MB and 26 MB uploads, a 48 MP JPEG and a 16 MP PNG) and returns what each one
 should give. Run
 
     python tests/make_upload_corpus.py OUT_DIR        # write the files and list them
@@ -139,8 +139,8 @@ def big_photo() -> bytes:
 
 
 def big_rgba() -> bytes:
-    """A 6300 x 6300 (39.7 MP) RGBA PNG, just under the limit: the slowest valid decode."""
-    return encode(seven((6300, 6300), ink=(0, 0, 0, 255), paper=(255, 255, 255, 255),
+    """A 4000 x 4000 (16 MP) RGBA PNG, at the limit: the slowest valid decode."""
+    return encode(seven((4000, 4000), ink=(0, 0, 0, 255), paper=(255, 255, 255, 255),
                         mode="RGBA", width=300), compress_level=1)
 
 
@@ -184,16 +184,16 @@ def corpus_cases() -> list[CorpusCase]:
         CorpusCase("png_crc_idat.png", "PNG with a corrupt IDAT CRC (pixels intact)", EITHER,
                    "", lambda: bad_crc(png, b"IDAT")),
         CorpusCase("bomb_50000.png", "PNG whose IHDR claims 50000 x 50000", ERROR,
-                   "the limit is 40 megapixels", lambda: png_header_only(50000, 50000)),
+                   "the limit is 16 megapixels", lambda: png_header_only(50000, 50000)),
         CorpusCase("bomb_10000.png", "PNG claiming 10000 x 10000 (PIL's warning range)",
-                   ERROR, "the limit is 40 megapixels", lambda: png_header_only(10000, 10000)),
+                   ERROR, "the limit is 16 megapixels", lambda: png_header_only(10000, 10000)),
         CorpusCase("bomb_7000x6000.png", "PNG claiming 7000 x 6000 (42 MP, under PIL's limit)",
                    ERROR, "7000 x 6000", lambda: png_header_only(7000, 6000)),
         CorpusCase("webp_17mp.webp", "17 MP WebP (WebP's limit is 16 MP)", ERROR,
                    "the limit is 16 megapixels",
                    lambda: encode(Image.new("L", (4250, 4000), 255), "WEBP", lossless=True)),
         CorpusCase("bomb.jpg", "JPEG whose SOF claims 65000 x 65000", ERROR,
-                   "the limit is 40 megapixels", lambda: jpeg_claiming(65000, 65000)),
+                   "the limit is 16 megapixels", lambda: jpeg_claiming(65000, 65000)),
         CorpusCase("one_pixel.png", "1 x 1 image", ERROR, "No ink",
                    lambda: encode(Image.new("L", (1, 1), 0))),
         CorpusCase("wide_10000x10.png", "10000 x 10 with a dash", EITHER, "",
@@ -253,7 +253,7 @@ def corpus_cases() -> list[CorpusCase]:
         ("exif_rotated.jpg", "JPEG stored on its side, EXIF orientation 6", exif_rotated),
         ("jpeg_named.png", "a JPEG named .png", lambda: jpg),
         ("photo_48mp.jpg", "8000 x 6000 photo (JPEG: decoded at reduced size)", big_photo),
-        ("rgba_40mp.png", "6300 x 6300 RGBA PNG, just under 40 MP", big_rgba),
+        ("rgba_16mp.png", "4000 x 4000 RGBA PNG, at the 16 MP limit", big_rgba),
     ]
     cases += [CorpusCase(n, d, DIGIT, "", m) for n, d, m in digits]
     return cases

@@ -1,6 +1,5 @@
 """The Explore tab: sliders with a live preview, the clickable scatter of encoded test
-digits, and the clickable manifold grid. One fragment, so moving a slider or clicking a
-point reruns only this panel, never the whole page."""
+digits, and the clickable manifold grid."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ import streamlit as st
 
 from explorer import latent
 from explorer.ui import models, plots
+from explorer.ui.markers import plot_markers
 from explorer.ui.models import ModelEntry
 
 LIM = 4.0  # slider range: covers the encoded test set of a beta = 1 model
@@ -62,35 +62,50 @@ def _on_grid_click() -> None:
 
 @st.fragment
 def explore_panel(entry: ModelEntry) -> None:
+    """One fragment: a slider move or a click reruns this panel, never the page. The charts
+    only change when their own inputs do; the markers for the preview's z are laid over them
+    in the browser (ui/markers.py), so a slider move sends a picture and two numbers."""
     init_state()
     model, _ = models.load(entry.path, entry.mtime)
     enc = models.encoded_test_set(entry.path, entry.mtime)
-    z = (st.session_state.z0, st.session_state.z1)
-
     left, right = st.columns([3, 2], gap="large")
     with right:
         st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
         st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
         z = (st.session_state.z0, st.session_state.z1)
-        st.image(plots.picture(latent.decode_point(model, z), 336),
-                 caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})", width=336, output_format="PNG")
+        st.image(plots.picture(latent.decode_point(model, z), 336), width=336,
+                 caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})", output_format="PNG")
         selected_digit(model, enc)
     with left:
-        n = SAMPLES[st.session_state.scatter_n]
-        idx = (np.arange(len(enc.mu)) if n >= len(enc.mu) else
-               np.random.default_rng(0).choice(len(enc.mu), n, replace=False))
-        fig = plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, current=z,
-                                   lim=LIM, index=idx)
-        if st.session_state.selected is not None:
-            plots.add_path(fig, enc.mu[[st.session_state.selected]], "selected digit",
-                           color="#e15759", mode="markers")
+        fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n,
+                              st.session_state.selected)
         st.plotly_chart(fig, key="scatter", on_select=lambda: _on_scatter_click(enc.mu),
                         selection_mode="points", config={"displaylogo": False,
                                                          "scrollZoom": True})
-        st.caption("Posterior means of the test digits. Click a point to inspect it; "
-                   "drag to pan, scroll to zoom, click the legend to hide a class.")
+        st.caption("Posterior means of the test digits. Click a point to inspect it; drag to "
+                   "pan, scroll to zoom, click the legend to hide a class. The cross is the "
+                   "preview's z.")
         st.radio("points shown", list(SAMPLES), key="scatter_n", horizontal=True)
-    manifold(model, z)
+    axis = manifold(entry)
+    cell = (float(np.interp(z[0], axis, np.arange(len(axis)))),
+            float(np.interp(z[1], axis, np.arange(len(axis)))))
+    plot_markers([{"plot": "scatter", "x": z[0], "y": z[1], "style": "cross", "size": 20},
+                  {"plot": "grid", "x": cell[0], "y": cell[1], "style": "square",
+                   "size": "cell"}], key="explore_markers")
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _scatter_figure(path: str, mtime: float, sample: str, selected: int | None):
+    """Built once per model, sample and selection; shared, so never mutate it."""
+    enc = models.encoded_test_set(path, mtime)
+    n = SAMPLES[sample]
+    idx = (np.arange(len(enc.mu)) if n >= len(enc.mu) else
+           np.random.default_rng(0).choice(len(enc.mu), n, replace=False))
+    fig = plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, lim=LIM, index=idx)
+    if selected is not None:
+        plots.add_path(fig, enc.mu[[selected]], "selected digit", color="#e15759",
+                       mode="markers")
+    return fig
 
 
 def selected_digit(model, enc: models.Encoded) -> None:
@@ -108,7 +123,16 @@ def selected_digit(model, enc: models.Encoded) -> None:
     b.image(plots.picture(recon, 140), caption="reconstruction", width=140, output_format="PNG")
 
 
-def manifold(model, z) -> None:
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _grid_figure(path: str, mtime: float, n: int, lim: float, spacing: str):
+    model, _ = models.load(path, mtime)
+    axis = latent.grid_axis(n, -lim, lim, spacing)
+    picture = plots.png_data_uri(latent.tile(latent.decode_grid(model, n, -lim, lim, spacing)))
+    return plots.manifold_figure(picture, axis), axis
+
+
+def manifold(entry: ModelEntry) -> np.ndarray:
+    """The grid section; returns the cell coordinates along each axis."""
     st.subheader("Manifold: decoded digits over the latent plane")
     c1, c2, c3 = st.columns([2, 2, 3])
     c1.slider("cells per side", 10, 30, key="grid_n")
@@ -116,11 +140,9 @@ def manifold(model, z) -> None:
     c3.radio("spacing", ["linear", "normal"], key="grid_spacing", horizontal=True,
              help="normal: cells at Normal quantiles, each holding equal prior mass "
                   "(as in the TensorFlow tutorial)")
-    n, lim, spacing = (st.session_state.grid_n, st.session_state.grid_lim,
-                       st.session_state.grid_spacing)
-    axis = latent.grid_axis(n, -lim, lim, spacing)
-    grid = latent.decode_grid(model, n, -lim, lim, spacing)
-    fig = plots.manifold_figure(latent.tile(grid), axis, z)
+    fig, axis = _grid_figure(entry.path, entry.mtime, st.session_state.grid_n,
+                             st.session_state.grid_lim, st.session_state.grid_spacing)
     st.plotly_chart(fig, key="grid", on_select=_on_grid_click, selection_mode="points",
                     config={"displaylogo": False, "displayModeBar": False})
     st.caption("Click a cell to move the preview there. The red square is the preview's z.")
+    return axis

@@ -143,8 +143,12 @@ class JobManager:
                     with job.lock:
                         job.samples = samples[:, 0].numpy()
                 self._publish(job, event)
-            if job.history.last_step is None:
-                raise RuntimeError("stopped before the first step: nothing to save")
+            if job.history.last_step is None:  # stopped before the first step
+                with job.lock:
+                    job.state, job.ended = "stopped", time.time()
+                    job.error = "Stopped before the first step: nothing was trained or saved."
+                    job.version += 1
+                return
             metrics = {**job.history.summary(), "source": "browser"}
             checkpoint.save(job.path, model, cfg.model_config(), cfg.to_dict(), metrics,
                             job.history.to_dict())

@@ -72,16 +72,16 @@ def png_data_uri(picture: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def manifold_figure(tiled: np.ndarray, axis: np.ndarray, current: tuple[float, float] | None,
-                    height: int = 620) -> go.Figure:
-    """The decoded grid as one picture under an invisible scatter of clickable cell centres.
+def manifold_figure(picture: str, axis: np.ndarray, height: int = 620) -> go.Figure:
+    """The decoded grid (a PNG data URI, see png_data_uri) as one picture under an invisible
+    scatter of clickable cell centres.
 
     Cells are laid out evenly on screen even when their z values are Normal quantiles, so the
     picture sits on a cell-index axis and the ticks name the z values.
     """
     n = len(axis)
     fig = go.Figure()
-    fig.add_layout_image(dict(source=png_data_uri(tiled), xref="x", yref="y", x=-0.5, y=n - 0.5,
+    fig.add_layout_image(dict(source=picture, xref="x", yref="y", x=-0.5, y=n - 0.5,
                               sizex=n, sizey=n, sizing="stretch", layer="below"))
     ii, jj = np.meshgrid(np.arange(n), np.arange(n))  # column i, row j (row 0 at the bottom)
     zx, zy = axis[ii.ravel()], axis[jj.ravel()]
@@ -91,14 +91,6 @@ def manifold_figure(tiled: np.ndarray, axis: np.ndarray, current: tuple[float, f
         marker=dict(size=max(6, 420 // n), color="rgba(0,0,0,0)", symbol="square"),
         hovertemplate="z=(%{customdata[0]:.2f}, %{customdata[1]:.2f})<extra></extra>",
         showlegend=False))
-    if current is not None:
-        # the preview's z on the cell-index axis (piecewise-linear between cell centres)
-        cx = float(np.interp(current[0], axis, np.arange(n)))
-        cy = float(np.interp(current[1], axis, np.arange(n)))
-        fig.add_trace(go.Scatter(x=[cx], y=[cy], mode="markers", name="preview z",
-                                 hoverinfo="skip", showlegend=False,
-                                 marker=dict(symbol="square-open", size=max(10, 560 // n),
-                                             color="#e15759", line=dict(width=3))))
     step = max(1, n // 8)
     ticks = list(range(0, n, step))
     labels = [f"{axis[t]:.1f}" for t in ticks]

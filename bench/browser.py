@@ -1,0 +1,222 @@
+"""Browser benchmarks of the real app (`streamlit run app.py` + Debian's Chromium).
+
+    python -m bench.browser latency [--moves 50 --clicks 20]   # issue 4's numbers
+    python -m bench.browser load [--sessions 8 --seconds 60]   # many sessions + a training job
+    python -m bench.browser soak [--minutes 10]                # memory growth over time
+
+Latencies are measured in the page: from the key or pointer release to the animation frame
+in which the new preview image is loaded. Memory is the server process's RSS (psutil).
+Prints a table and writes bench/results/browser-<mode>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from explorer.testing import IDLE, chromium, streamlit_server
+
+OUT = Path(__file__).parent / "results"
+
+PROBE = """() => {
+  if (window.__lat) return;
+  window.__lat = []; window.__t0 = null; let last = null;
+  const find = () => { const box = [...document.querySelectorAll('[data-testid="stImage"]')]
+      .find(e => e.textContent.includes('decoded at')); return box && box.querySelector('img'); };
+  const tick = () => {
+    const i = find();
+    if (i && i.src !== last && i.complete && i.naturalWidth) {
+      if (window.__t0 !== null && last !== null) {
+        window.__lat.push(performance.now() - window.__t0); window.__t0 = null; }
+      last = i.src;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  addEventListener('keyup', () => { window.__t0 = performance.now(); }, true);
+  addEventListener('pointerup', e => { if (e.target.closest('.js-plotly-plot'))
+      window.__t0 = performance.now(); }, true);
+}"""
+
+POINT = """(k) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+  const t = gd._fullData[k % 10]; const n = t.x.length; let j = (k * 7919) % n;
+  while (Math.abs(t.x[j]) > 3.5 || Math.abs(t.y[j]) > 3.5) j = (j + 1) % n;
+  return [r.left + xa._offset + xa.l2p(t.x[j]), r.top + ya._offset + ya.l2p(t.y[j])];
+}"""
+
+
+def pct(values, q):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(q / 100 * (len(v) - 1))))] if v else float("nan")
+
+
+def summary(values) -> dict:
+    if not values:
+        return {"n": 0, "median_ms": None, "p95_ms": None, "max_ms": None}
+    return {"n": len(values), "median_ms": round(statistics.median(values), 1),
+            "p95_ms": round(pct(values, 95), 1), "max_ms": round(max(values), 1)}
+
+
+def open_page(browser, url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=120_000)
+    page.wait_for_function("""() => { const b = [...document.querySelectorAll(
+        '[data-testid="stImage"]')].find(e => e.textContent.includes('decoded at'));
+        const i = b && b.querySelector('img'); const gd = document.querySelector('.js-plotly-plot');
+        return i && i.complete && i.naturalWidth && gd && gd._fullData && gd._fullData.length; }""",
+                           timeout=120_000)
+    page.evaluate(PROBE)
+    return context, page
+
+
+def wait_for_count(page, n, timeout=10.0):
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if page.evaluate("window.__lat.length") >= n:
+            return True
+        page.wait_for_timeout(5)
+    return False
+
+
+def slider_moves(page, moves: int) -> list[float]:
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    thumb.focus()
+    start = page.evaluate("window.__lat.length")
+    for i in range(moves):
+        page.keyboard.press("PageUp" if (i // 4) % 2 == 0 else "PageDown")
+        wait_for_count(page, start + i + 1)
+        page.wait_for_timeout(50)
+    return page.evaluate("window.__lat")[start:]
+
+
+def scatter_clicks(page, clicks: int) -> list[float]:
+    start = page.evaluate("window.__lat.length")
+    done = 0
+    for k in range(clicks):
+        x, y = page.evaluate(POINT, k)
+        page.mouse.click(x, y)
+        if wait_for_count(page, start + done + 1):
+            done += 1
+        page.wait_for_timeout(100)
+    return page.evaluate("window.__lat")[start:]
+
+
+def latency(a) -> dict:
+    with streamlit_server() as srv:
+        with chromium() as browser:
+            t_open = time.perf_counter()
+            context, page = open_page(browser, srv.url)
+            first_page = time.perf_counter() - srv.started
+            reload_t = time.perf_counter() - t_open
+            sliders = slider_moves(page, a.moves)
+            clicks = scatter_clicks(page, a.clicks)
+            context.close()
+    return {"startup_to_first_drawn_page_s": round(first_page, 2),
+            "page_open_s": round(reload_t, 2),
+            "slider_release_to_preview": summary(sliders),
+            "scatter_click_to_preview": summary(clicks)}
+
+
+def server_rss_mb(proc: psutil.Process) -> float:
+    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
+
+
+def load(a) -> dict:
+    with streamlit_server() as srv:
+        proc = psutil.Process(srv.proc.pid)
+        peak = [server_rss_mb(proc)]
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak.append(server_rss_mb(proc))
+                time.sleep(0.25)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        with chromium() as browser:
+            pages = [open_page(browser, srv.url) for _ in range(a.sessions)]
+            # one session starts a training job (it runs on one core of the server)
+            _, trainer = pages[0]
+            trainer.get_by_role("tab", name="Train").click()
+            trainer.get_by_role("spinbutton", name="epochs").fill("200")
+            trainer.get_by_role("spinbutton", name="time budget (s)").fill(str(a.seconds + 60))
+            trainer.get_by_role("button", name="Start training").click()
+            trainer.wait_for_selector("text=images/s", timeout=60_000)
+            trainer.get_by_role("tab", name="Explore").click()
+            lat: list[float] = []
+            t_end = time.perf_counter() + a.seconds
+            rounds = 0
+            while time.perf_counter() < t_end:  # round-robin: each session acts in turn
+                for i, (_, page) in enumerate(pages):
+                    lat += slider_moves(page, 1) if (rounds + i) % 2 else scatter_clicks(page, 1)
+                rounds += 1
+            errors = sum(p.locator('[data-testid="stException"]').count() for _, p in pages)
+            trainer.get_by_role("tab", name="Train").click()
+            trainer.get_by_role("button", name="Stop").click()
+            for context, _ in pages:
+                context.close()
+        stop.set()
+        sampler.join()
+    return {"sessions": a.sessions, "seconds": a.seconds, "actions": len(lat),
+            "preview_latency": summary(lat), "exceptions_shown": errors,
+            "server_peak_rss_mb": round(max(peak), 1), "server_start_rss_mb": round(peak[0], 1)}
+
+
+def soak(a) -> dict:
+    with streamlit_server() as srv:
+        proc = psutil.Process(srv.proc.pid)
+        with chromium() as browser:
+            context, page = open_page(browser, srv.url)
+            samples, lat = [], []
+            t0 = time.perf_counter()
+            warm = None
+            while time.perf_counter() - t0 < a.minutes * 60:
+                lat += slider_moves(page, 4) + scatter_clicks(page, 2)
+                page.get_by_role("tab", name="Upload a drawing").click()
+                page.get_by_role("tab", name="Explore").click()
+                elapsed = time.perf_counter() - t0
+                samples.append((round(elapsed, 1), round(server_rss_mb(proc), 1)))
+                if warm is None and elapsed > 60:
+                    warm = samples[-1][1]
+            context.close()
+    end = samples[-1][1]
+    return {"minutes": a.minutes, "actions": len(lat), "preview_latency": summary(lat),
+            "rss_after_warmup_mb": warm, "rss_end_mb": end,
+            "growth_after_warmup_mb": round(end - (warm or samples[0][1]), 1),
+            "samples": samples[:: max(1, len(samples) // 60)]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__.split(
+        "\n\n")[0])
+    ap.add_argument("mode", choices=["latency", "load", "soak"])
+    ap.add_argument("--moves", type=int, default=50)
+    ap.add_argument("--clicks", type=int, default=20)
+    ap.add_argument("--sessions", type=int, default=8)
+    ap.add_argument("--seconds", type=int, default=60)
+    ap.add_argument("--minutes", type=float, default=10)
+    a = ap.parse_args()
+    result = {"latency": latency, "load": load, "soak": soak}[a.mode](a)
+    for k, v in result.items():
+        if k != "samples":
+            print(f"{k:34s} {v}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"browser-{a.mode}.json"
+    path.write_text(json.dumps(result, indent=2))
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
