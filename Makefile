@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup data browser lint bench clean
+.PHONY: run test setup data system lint bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,20 +16,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
+# MNIST is required; Fashion-MNIST comes from Debian's package (or torchvision's download)
 data: setup
-	$(PY) -m explorer.data
+	$(PY) -m explorer.data mnist
+	$(PY) -m explorer.data fashion-mnist || [ -z "$$CI" ]
 
 run: setup data
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-# Debian's Chromium for the browser tests; outside CI a machine without it skips them.
-browser:
-	./scripts/install-browser.sh || [ -z "$$CI" ]
+# Debian's Chromium (browser tests) and Fashion-MNIST; outside CI, tests that need what
+# could not be installed are skipped.
+system:
+	./scripts/install-system.sh || [ -z "$$CI" ]
 
 lint: setup
 	$(PY) -m ruff check .
 
-test: setup data browser lint
+test: setup system data lint
 	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
 	exit $$rc

@@ -121,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        tqdm.write("Stopping after this step and saving (Ctrl-C again to abort) ...")
+        tqdm.write("Stopping after this step and saving (Ctrl-C again to abort) ...",
+                   file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
     history, error = History(), None
@@ -141,11 +142,12 @@ def main(argv: list[str] | None = None) -> int:
                                 refresh=False)
             elif isinstance(event, Rollback):
                 tqdm.write(f"step {event.step}: the loss spiked to {event.loss:.3g}; rolled back "
-                           f"to the last good weights, learning rate x{event.lr_scale:g}")
+                           f"to the last good weights, learning rate x{event.lr_scale:g}",
+                           file=sys.stderr)
             elif isinstance(event, EpochMetrics):
                 tqdm.write(f"epoch {event.epoch:3d}  test ELBO {event.test_elbo:8.2f} nats  "
                            f"(recon {event.test_recon:.2f}, KL {event.test_kl:.2f})"
-                           + ("  [partial epoch]" if event.partial else ""))
+                           + ("  [partial epoch]" if event.partial else ""), file=sys.stderr)
         if bar is not None:
             bar.close()
     except TrainingDiverged as e:

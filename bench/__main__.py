@@ -43,7 +43,7 @@ def table(rows: dict, budgets) -> str:
     lines = [head]
     for name, r in rows.items():
         lines.append([name, fmt(r["images_per_sec"], "{:.0f}")]
-                     + [fmt(r["elbo"].get(str(b))) for b in budgets]
+                     + [fmt(r["elbo"].get(f"{b:g}")) for b in budgets]
                      + [fmt(r["seconds_to_-160"]), fmt(r["decode_1_ms"], "{:.3f}"),
                         fmt(r["decode_400_ms"], "{:.2f}"), fmt(r["encode_10k_s"], "{:.3f}"),
                         fmt(r["peak_rss_mb"], "{:.0f}")])
@@ -79,14 +79,14 @@ def main() -> int:
             print(f"  {name:26s} {b:4g} s: test ELBO {res['test_elbo']:8.2f} "
                   f"({res['epochs']} epochs, {res['images_per_sec']:.0f} img/s)", flush=True)
         rows[name] = r
+        result = {"machine": f"{platform.machine()}, {a.threads or torch.get_num_threads()} "
+                             "torch threads per contestant",
+                  "torch": str(torch.__version__), "budgets": budgets,
+                  "wall_seconds": round(time.perf_counter() - t0), "results": rows}
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(json.dumps(result, indent=2))  # after each contestant
     print()
-    print(table(rows, [f"{b:g}" for b in budgets]))
-    result = {"machine": f"{platform.machine()}, {a.threads or torch.get_num_threads()} torch "
-                         "threads per contestant",
-              "torch": str(torch.__version__), "budgets": budgets,
-              "wall_seconds": round(time.perf_counter() - t0), "results": rows}
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(result, indent=2))
+    print(table(rows, budgets))
     print(f"\nwrote {a.out}")
     return 0
 

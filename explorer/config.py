@@ -10,7 +10,8 @@ import torch
 ARCHS = {
     "conv": "Ours: 8x8-patch conv encoder, dense layers, 3x3 conv + pixel-shuffle decoder.",
     "tutorial": "The TensorFlow CVAE tutorial: two stride-2 convs, ConvTranspose2d decoder.",
-    "mlp": "An MLP like the Keras write-up: 784-256-128 -> z -> 128-256-784, ReLU.",
+    "mlp": "The strongest simple peer: an MLP, 784-256-128 -> z -> 128-256-784, ReLU.",
+    "keras_mlp": "The Keras MLP VAE write-up: one hidden layer of 256 units each side, ReLU.",
     "conv_bn": "A deeper conv net with batch norm and LeakyReLU, upsample + conv decoder.",
 }
 LIKELIHOODS = {

@@ -123,6 +123,15 @@ def _mlp(cfg: ModelConfig) -> VAE:
     return VAE(cfg, encoder, decoder)
 
 
+def _keras_mlp(cfg: ModelConfig) -> VAE:
+    """The Keras 'VAE on MNIST' write-up: 784-256 -> z -> 256-784."""
+    d = cfg.latent_dim
+    encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 2 * d))
+    decoder = nn.Sequential(nn.Linear(d, 256), nn.ReLU(), nn.Linear(256, 784),
+                            nn.Unflatten(1, (1, 28, 28)))
+    return VAE(cfg, encoder, decoder)
+
+
 def _conv_bn(cfg: ModelConfig) -> VAE:
     """A textbook deeper conv VAE: batch norm, LeakyReLU, upsample + conv decoder."""
     d, act = cfg.latent_dim, (lambda: nn.LeakyReLU(0.2))
@@ -140,7 +149,8 @@ def _conv_bn(cfg: ModelConfig) -> VAE:
     return VAE(cfg, encoder, decoder)
 
 
-BUILDERS = {"conv": _ours, "tutorial": _tutorial, "mlp": _mlp, "conv_bn": _conv_bn}
+BUILDERS = {"conv": _ours, "tutorial": _tutorial, "mlp": _mlp, "keras_mlp": _keras_mlp,
+            "conv_bn": _conv_bn}
 assert set(BUILDERS) == set(ARCHS)
 
 

@@ -27,6 +27,8 @@ from .model import VAE, build_model
 from .objectives import dataset_elbo, elbo_terms
 
 SNAPSHOT_SIZE = 1000  # test digits whose latent means are kept each epoch (time-lapse)
+SNAPSHOT_GRID = 6  # and a 6x6 manifold over [-2.5, 2.5]^2, as uint8 pictures
+MAX_SNAPSHOTS = 40  # a checkpoint keeps at most this many epochs of them, evenly spaced
 SPIKE_FACTOR = 10  # a loss this many times the first step's has exploded (Adam keeps
 # blown-up weights finite, so waiting for NaN would let a dead model train on)
 MAX_ROLLBACKS = 3  # spikes survived (roll back, fresh Adam moments, half the lr) before giving up
@@ -61,6 +63,7 @@ class EpochMetrics:
     elapsed: float
     partial: bool = False  # the epoch was cut short by a stop or the time budget
     snapshot_z: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE, 2)
+    snapshot_grid: np.ndarray | None = field(default=None, repr=False)  # (6, 6, 28, 28) uint8
 
 
 @dataclass
@@ -110,11 +113,16 @@ def _evaluate(model: VAE, x: torch.Tensor, cfg: TrainConfig, device: torch.devic
 
 
 @torch.no_grad()
-def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> np.ndarray:
+def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+    """(latent means of the snapshot digits, a small manifold as uint8) for the time-lapse."""
     model.eval()
     mu, _ = model.encode(x.to(device))
+    axis = torch.linspace(-2.5, 2.5, SNAPSHOT_GRID)
+    z = torch.stack(torch.meshgrid(axis, axis.flip(0), indexing="xy"), -1).reshape(-1, 2)
+    pictures = torch.sigmoid(model.decode(z.to(device))).cpu()
     model.train()
-    return mu.cpu().numpy()
+    grid = (pictures.reshape(SNAPSHOT_GRID, SNAPSHOT_GRID, 28, 28) * 255).round().byte()
+    return mu.cpu().numpy(), grid.numpy()
 
 
 def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
@@ -209,7 +217,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             reason = "stopped"
             break
         yield EpochMetrics(epoch, step, total, ev["elbo"], ev["recon"], ev["kl"],
-                           clock() - t0, partial, _snapshot(model, x_snap, device))
+                           clock() - t0, partial, *_snapshot(model, x_snap, device))
         if partial:
             break
     model.eval()
@@ -225,7 +233,9 @@ class History:
     def __init__(self) -> None:
         self.steps: dict[str, list[float]] = {k: [] for k in self.STEP_KEYS}
         self.epochs: dict[str, list[float]] = {k: [] for k in self.EPOCH_KEYS}
-        self.snapshots: list[np.ndarray] = []
+        self.snapshots: list[np.ndarray] = []  # per epoch: (SNAPSHOT_SIZE, 2) latent means
+        self.grids: list[np.ndarray] = []  # per epoch: (6, 6, 28, 28) uint8 manifold
+        self.snapshot_epochs: list[int] = []
         self.rollbacks: list[int] = []
         self.last_step: StepMetrics | None = None
         self.finished: Finished | None = None
@@ -240,6 +250,8 @@ class History:
                 self.epochs[k].append(getattr(event, k))
             if event.snapshot_z is not None:
                 self.snapshots.append(event.snapshot_z.astype(np.float32))
+                self.grids.append(event.snapshot_grid)
+                self.snapshot_epochs.append(event.epoch)
         elif isinstance(event, Rollback):
             self.rollbacks.append(event.step)
         else:
@@ -252,8 +264,18 @@ class History:
         return {
             "steps": {k: [float(v[i]) for i in keep] for k, v in self.steps.items()},
             "epochs": {k: [float(x) for x in v] for k, v in self.epochs.items()},
-            "snapshots": torch.from_numpy(np.stack(self.snapshots)) if self.snapshots else None,
+            **self._thinned_snapshots(),
         }
+
+    def _thinned_snapshots(self) -> dict:
+        """At most MAX_SNAPSHOTS epochs, evenly spaced, always with the first and the last."""
+        if not self.snapshots:
+            return {"snapshots": None, "grids": None, "snapshot_epochs": []}
+        n = len(self.snapshots)
+        keep = sorted(set(np.linspace(0, n - 1, min(n, MAX_SNAPSHOTS)).round().astype(int)))
+        return {"snapshots": torch.from_numpy(np.stack([self.snapshots[i] for i in keep])),
+                "grids": torch.from_numpy(np.stack([self.grids[i] for i in keep])),
+                "snapshot_epochs": [int(self.snapshot_epochs[i]) for i in keep]}
 
     def summary(self) -> dict:
         """The headline numbers of the run (for metrics cards)."""

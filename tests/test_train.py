@@ -130,7 +130,8 @@ def test_history_keeps_curves_and_summary(small_cfg):
     d = h.to_dict(max_points=5)
     assert len(d["steps"]["loss"]) == 5 and d["steps"]["step"][-1] == 16
     assert h.summary()["finished"] == "completed" and h.summary()["epochs_done"] == 1
-    assert d["snapshots"].shape == (1, 256, 2)
+    assert d["snapshots"].shape == (1, 256, 2) and d["grids"].shape == (1, 6, 6, 28, 28)
+    assert d["snapshot_epochs"] == [1]
 
 
 def test_a_single_spike_is_rolled_back_and_training_goes_on(small_cfg, monkeypatch):

@@ -8,6 +8,7 @@ import streamlit as st
 
 from explorer import latent
 from explorer.ui import models, plots
+from explorer.ui.latent_pad import latent_pad
 from explorer.ui.markers import plot_markers
 from explorer.ui.models import ModelEntry
 
@@ -70,12 +71,13 @@ def explore_panel(entry: ModelEntry) -> None:
     enc = models.encoded_test_set(entry.path, entry.mtime)
     left, right = st.columns([3, 2], gap="large")
     with right:
+        latent_pad(f"{entry.path}:{entry.mtime}", model,
+                   (st.session_state.z0, st.session_state.z1), (enc.mu, enc.labels),
+                   key="latent_pad", lim=LIM, on_change=move_to)
         st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
         st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
         z = (st.session_state.z0, st.session_state.z1)
-        st.image(plots.picture(latent.decode_point(model, z), 336), width=336,
-                 caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})", output_format="PNG")
-        selected_digit(model, enc)
+        selected_digit(model, enc, z)
     with left:
         fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n,
                               st.session_state.selected)
@@ -108,19 +110,24 @@ def _scatter_figure(path: str, mtime: float, sample: str, selected: int | None):
     return fig
 
 
-def selected_digit(model, enc: models.Encoded) -> None:
+def selected_digit(model, enc: models.Encoded, z: tuple[float, float]) -> None:
+    """The decoded preview z (drawn by Python) beside the clicked test digit and its
+    reconstruction, so the three can be compared."""
     i = st.session_state.selected
+    a, b, c = st.columns(3)
+    a.image(plots.picture(latent.decode_point(model, z), 140), width=140, output_format="PNG",
+            caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})")
     if i is None:
-        st.info("Click a point on the scatter to see that test digit and its reconstruction.")
+        st.info("Hover over or drag across the square above to morph the digit; click a "
+                "point of the scatter to compare a test digit with its reconstruction.")
         return
     x = models.test_images(model.cfg.dataset)[i]
     recon = latent.decode_point(model, enc.mu[i])
+    b.image(plots.picture(x, 140), caption="original", width=140, output_format="PNG")
+    c.image(plots.picture(recon, 140), caption="reconstruction", width=140, output_format="PNG")
     label = enc.classes[int(enc.labels[i])]
     st.markdown(f"**Test digit #{i}**, label **{label}**, "
                 f"z = ({enc.mu[i, 0]:.2f}, {enc.mu[i, 1]:.2f})")
-    a, b = st.columns(2)
-    a.image(plots.picture(x, 140), caption="original", width=140, output_format="PNG")
-    b.image(plots.picture(recon, 140), caption="reconstruction", width=140, output_format="PNG")
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

@@ -64,6 +64,13 @@ def encoded_test_set(path: str, mtime: float) -> Encoded:
     return Encoded(mu, logvar, test.labels.numpy(), data.DATASETS[dataset].classes)
 
 
+@st.cache_resource(show_spinner="Checking the dataset ...")
+def dataset_ready(dataset: str) -> bool:
+    """Provision (or verify) the dataset once per server; raises data.DataError."""
+    data.ensure_dataset(data.DATASETS[dataset])
+    return True
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def test_images(dataset: str) -> np.ndarray:
     """The test digits as floats in [0, 1], (N, 28, 28)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import checkpoint
+from explorer import checkpoint, data
 from explorer.ui import models
 from explorer.ui.models import ModelEntry
 
@@ -27,9 +27,13 @@ def model_picker() -> ModelEntry:
                       "(saved in runs/).")
     entry = by_path[st.session_state.model_path]
     try:
-        _, ckpt = models.load(entry.path, entry.mtime)
+        model, ckpt = models.load(entry.path, entry.mtime)
+        models.dataset_ready(model.cfg.dataset)
     except checkpoint.CheckpointError as e:
         st.error(f"This model cannot be loaded: {e.reason}")
+        st.stop()
+    except data.DataError as e:
+        st.error(f"The {model.cfg.dataset} test set this model is shown with is missing: {e}")
         st.stop()
     card = checkpoint.card(ckpt)
     m, t = card["metrics"], card["train_config"]

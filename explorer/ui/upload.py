@@ -45,6 +45,7 @@ def upload_panel(entry: ModelEntry) -> None:
         mu, logvar = model.encode(torch.from_numpy(x).view(1, 1, 28, 28))
     mu, logvar = mu[0].numpy(), logvar[0].numpy()
     sd = np.exp(0.5 * logvar)
+    st.session_state.upload_mu = [float(mu[0]), float(mu[1])]  # an endpoint for Interpolate
 
     left, right = st.columns([3, 2], gap="large")
     with right:

@@ -1,0 +1,191 @@
+"""explorer/export.py and the browser's interpreter of what it writes (latent_pad.js), run
+under Node: every architecture's decoder must match torch.sigmoid(model.decode(z))."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from explorer import checkpoint, export
+from explorer.config import ARCHS, ModelConfig
+from explorer.model import build_model
+
+HARNESS = Path(__file__).parent / "js" / "decode.mjs"
+
+
+def node_binary() -> str | None:
+    """Node on PATH, else the one inside the playwright package (a dev requirement)."""
+    found = shutil.which("node")
+    if found:
+        return found
+    try:
+        import playwright
+    except ImportError:
+        return None
+    bundled = Path(playwright.__file__).parent / "driver" / "node"
+    return str(bundled) if bundled.is_file() else None
+
+
+def node_command(*args) -> list[str]:
+    node = node_binary()
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Node.js (on PATH, or the playwright package's own)")
+        pytest.skip("Node.js not found")
+    return [node, str(HARNESS), *map(str, args)]
+
+
+def with_batch_norm_stats(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Untrained batch norm is the identity; give it statistics so folding is tested."""
+    g = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=g) * 0.5)
+            m.running_var.copy_(torch.rand(n, generator=g) * 1.5 + 0.5)
+            m.weight.data.copy_(1 + 0.2 * torch.randn(n, generator=g))
+            m.bias.data.copy_(0.2 * torch.randn(n, generator=g))
+    return model.eval()
+
+
+def seeded(arch: str) -> nn.Module:
+    torch.manual_seed(0)
+    return with_batch_norm_stats(build_model(ModelConfig(arch=arch)))
+
+
+def run_js(tmp_path: Path, spec: export.Exported, x: np.ndarray, net: str = "decoder",
+           ) -> np.ndarray:
+    data = export.bundle(spec) if net == "decoder" else export.bundle(spec, encoder=spec)
+    (tmp_path / "b.bin").write_bytes(data)
+    (tmp_path / "x.f32").write_bytes(np.ascontiguousarray(x, np.float32).tobytes())
+    subprocess.run(node_command(tmp_path / "b.bin", tmp_path / "x.f32", tmp_path / "y.f32",
+                                "--net", net), check=True, capture_output=True, timeout=120)
+    y = np.frombuffer((tmp_path / "y.f32").read_bytes(), np.float32)
+    return y.reshape(len(x), *spec.out_shape)
+
+
+def random_z(n: int = 100, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).uniform(-4, 4, (n, 2)).astype(np.float32)
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHS))
+def test_every_architecture_exports(arch):
+    model = seeded(arch)
+    spec = export.export_decoder(model)
+    assert spec.in_shape == (2,) and spec.out_shape == (1, 28, 28)
+    assert spec.weights.dtype == np.float32 and spec.weights.ndim == 1
+    json.dumps(spec.layers)  # plain data
+    n_bn = sum(p.numel() for m in model.decoder.modules()
+               if isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d) for p in m.parameters())
+    n = sum(p.numel() for p in model.decoder.parameters())
+    assert spec.weights.size == n - n_bn  # batch norm folded away, nothing else lost
+    enc = export.export_encoder(model)
+    assert enc.in_shape == (1, 28, 28) and enc.out_shape == (4,)
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHS))
+def test_js_decoder_matches_pytorch(arch, tmp_path):
+    model, z = seeded(arch), random_z()
+    with torch.no_grad():
+        expected = torch.sigmoid(model.decode(torch.from_numpy(z))).numpy()
+    got = run_js(tmp_path, export.export_decoder(model), z)
+    assert np.abs(got - expected).max() < 1e-4
+
+
+def test_js_decoder_matches_the_shipped_model(tmp_path):
+    if not checkpoint.PRETRAINED.is_file():
+        pytest.skip("no pretrained/mnist.pt")
+    model, _ = checkpoint.load(checkpoint.PRETRAINED)
+    z = random_z(seed=1)
+    with torch.no_grad():
+        expected = torch.sigmoid(model.decode(torch.from_numpy(z))).numpy()
+    got = run_js(tmp_path, export.export_decoder(model), z)
+    assert np.abs(got - expected).max() < 1e-4
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHS))
+def test_js_encoder_matches_pytorch(arch, tmp_path):
+    model = seeded(arch)
+    x = torch.rand(20, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = model.encoder(x).numpy()
+    got = run_js(tmp_path, export.export_encoder(model), x.numpy(), net="encoder")
+    assert np.abs(got - expected).max() < 1e-4 * max(1.0, np.abs(expected).max())
+
+
+def test_every_supported_layer_in_odd_shapes(tmp_path):
+    """Asymmetric kernels, strides and paddings, batch norm with no layer to fold into,
+    output padding, pixel shuffle and upsampling by 3."""
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Linear(2, 64), nn.BatchNorm1d(64), nn.LeakyReLU(0.1),
+        nn.Linear(64, 8 * 5 * 5), nn.Unflatten(1, (8, 5, 5)), nn.SiLU(), nn.BatchNorm2d(8),
+        nn.ConvTranspose2d(8, 12, (3, 4), stride=(2, 3), padding=(1, 1), output_padding=(1, 2)),
+        nn.BatchNorm2d(12), nn.ReLU(),  # (12, 10, 16)
+        nn.Conv2d(12, 8, (3, 5), stride=(2, 1), padding=(2, 1)),  # (8, 6, 14)
+        nn.PixelShuffle(2), nn.Upsample(scale_factor=3),  # (2, 36, 84)
+        nn.Conv2d(2, 1, 3, padding=1, bias=False), nn.Dropout(0.5),
+    )
+    net = with_batch_norm_stats(net)
+    spec = export.export_sequential(net, (2,))
+    assert spec.out_shape == (1, 36, 84)
+    assert "affine" in [layer["op"] for layer in spec.layers]
+    z = random_z(20)
+    with torch.no_grad():
+        expected = torch.sigmoid(net(torch.from_numpy(z))).numpy()
+    assert np.abs(run_js(tmp_path, spec, z) - expected).max() < 1e-4
+
+
+def test_unsupported_layers_are_named():
+    with pytest.raises(export.ExportError, match="Tanh"):
+        export.export_sequential(nn.Sequential(nn.Linear(2, 3), nn.Tanh()), (2,))
+    with pytest.raises(export.ExportError, match="groups"):
+        export.export_sequential(nn.Sequential(nn.Conv2d(2, 2, 3, groups=2)), (2, 5, 5))
+    with pytest.raises(export.ExportError, match="expects"):
+        export.export_sequential(nn.Sequential(nn.Linear(3, 3)), (2,))
+
+
+def test_export_is_deterministic():
+    points = np.random.default_rng(0).normal(size=(500, 2))
+    labels = np.arange(500) % 10
+    first = export.bundle(export.export_decoder(seeded("conv_bn")), points, labels)
+    again = export.bundle(export.export_decoder(seeded("conv_bn")), points, labels)
+    assert first == again
+    assert export.bundle_name(first) == export.bundle_name(again)
+
+
+def test_bundle_layout_and_points(tmp_path):
+    spec = export.export_decoder(seeded("mlp"))
+    points = np.array([[0.5, -1.25], [3.999, -4.0], [9.0, 0.0]])
+    data = export.bundle(spec, points, np.array([3, 7, 9]), meta={"model": "mlp"})
+    header, body = export.read_bundle(data)
+    assert header["meta"] == {"model": "mlp"} and (len(data) - len(body)) % 4 == 0
+    off, n = header["decoder"]["weights"]
+    np.testing.assert_array_equal(np.frombuffer(body, "<f4", n, off), spec.weights)
+    p = header["points"]
+    xy = np.frombuffer(body, "<i2", 2 * p["n"], p["xy"]).reshape(-1, 2) / p["scale"]
+    np.testing.assert_allclose(xy[:2], points[:2], atol=1 / p["scale"])
+    assert xy[2, 0] < 8  # clipped to int16, far outside any pad
+    assert list(np.frombuffer(body, np.uint8, 3, p["labels"])) == [3, 7, 9]
+    with pytest.raises(ValueError):
+        export.read_bundle(b"nope" + data[4:])
+
+
+def test_publish_writes_once_and_prunes(tmp_path):
+    names, t = [], 1e9
+    for i in range(5):  # file times can be coarser than this loop: set them apart
+        names.append(export.publish(bytes([i]) * 100, tmp_path, keep=3))
+        os.utime(tmp_path / names[-1], (t + i, t + i))
+    assert names[0] == export.bundle_name(bytes([0]) * 100)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted(names[2:])  # the newest three, no temp files
+    again = export.publish(bytes([4]) * 100, tmp_path, keep=3)
+    assert again == names[4] and (tmp_path / again).read_bytes() == bytes([4]) * 100
