@@ -20,7 +20,7 @@ with st.sidebar:
                "z[0] and z[1]. Move through that plane and watch what the decoder draws.")
     entry = model_picker()
 
-explore, upload, train = st.tabs(["Explore", "Upload a drawing", "Train"])
+explore, upload, train = st.tabs(["Explore", "Draw or upload", "Train"])
 with explore:
     explore_panel(entry)
 with upload:

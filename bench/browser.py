@@ -27,6 +27,9 @@ OUT = Path(__file__).parent / "results"
 PROBE = """() => {
   if (window.__lat) return;
   window.__lat = []; window.__t0 = null; let last = null;
+  // the latent pad's big preview, decoded in the page when Python sends it the new z
+  window.__padlat = []; window.__tp = null; let padSeen = 0;
+  const pad = () => window.__latentPad && window.__latentPad.latent_pad;
   const find = () => { const box = [...document.querySelectorAll('[data-testid="stImage"]')]
       .find(e => e.textContent.includes('decoded at')); return box && box.querySelector('img'); };
   const tick = () => {
@@ -36,12 +39,22 @@ PROBE = """() => {
         window.__lat.push(performance.now() - window.__t0); window.__t0 = null; }
       last = i.src;
     }
+    const p = pad();
+    if (p && p.previews !== padSeen) {
+      if (window.__tp !== null) { window.__padlat.push(performance.now() - window.__tp);
+                                  window.__tp = null; }
+      padSeen = p.previews;
+    }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
-  addEventListener('keyup', () => { window.__t0 = performance.now(); }, true);
-  addEventListener('pointerup', e => { if (e.target.closest('.js-plotly-plot'))
-      window.__t0 = performance.now(); }, true);
+  addEventListener('keyup', e => { window.__t0 = performance.now();
+      if (e.target.type === 'range') window.__tp = window.__t0; }, true);
+  // Plotly covers the page with a drag layer on pointerdown: the release lands on that
+  let inPlot = false;
+  addEventListener('pointerdown', e => { inPlot = !!e.target.closest('.js-plotly-plot'); }, true);
+  addEventListener('pointerup', () => { if (inPlot) window.__t0 = performance.now();
+      inPlot = false; }, true);
 }"""
 
 POINT = """(k) => {
@@ -119,11 +132,13 @@ def latency(a) -> dict:
             first_page = time.perf_counter() - srv.started
             reload_t = time.perf_counter() - t_open
             sliders = slider_moves(page, a.moves)
+            pad = page.evaluate("window.__padlat")
             clicks = scatter_clicks(page, a.clicks)
             context.close()
     return {"startup_to_first_drawn_page_s": round(first_page, 2),
             "page_open_s": round(reload_t, 2),
             "slider_release_to_preview": summary(sliders),
+            "slider_release_to_pad_preview": summary(pad),
             "scatter_click_to_preview": summary(clicks)}
 
 
@@ -183,7 +198,7 @@ def soak(a) -> dict:
             warm = None
             while time.perf_counter() - t0 < a.minutes * 60:
                 lat += slider_moves(page, 4) + scatter_clicks(page, 2)
-                page.get_by_role("tab", name="Upload a drawing").click()
+                page.get_by_role("tab", name="Draw or upload").click()
                 page.get_by_role("tab", name="Explore").click()
                 elapsed = time.perf_counter() - t0
                 samples.append((round(elapsed, 1), round(server_rss_mb(proc), 1)))

@@ -36,6 +36,12 @@ def errors(at) -> list[str]:
     return [e.value for e in at.error]
 
 
+def upload_mode(at) -> AppTest:
+    at.button_group(key="input_mode").set_value("Upload an image").run()
+    assert not at.exception
+    return at
+
+
 def digit_png(invert=False, rgba=False) -> bytes:
     img = Image.new("RGBA" if rgba else "L", (300, 400), (0, 0, 0, 0) if rgba else 255)
     d = ImageDraw.Draw(img)
@@ -50,7 +56,7 @@ def digit_png(invert=False, rgba=False) -> bytes:
 
 def test_page_loads_with_three_tabs_and_the_pretrained_model():
     at = new_app()
-    assert [t.label for t in at.tabs] == ["Explore", "Upload a drawing", "Train"]
+    assert [t.label for t in at.tabs] == ["Explore", "Draw or upload", "Train"]
     assert at.selectbox(key="model_path").value == str(checkpoint.PRETRAINED)
     assert len(at.get("plotly_chart")) >= 2  # scatter and manifold
     assert "test ELBO" in "".join(c.value for c in at.caption)
@@ -93,7 +99,7 @@ def test_switching_models_reencodes_and_switches_back(tmp_path):
 
 @pytest.mark.parametrize("variant", ["dark-on-light", "light-on-dark", "transparent"])
 def test_upload_a_drawing_shows_its_position(variant):
-    at = new_app()
+    at = upload_mode(new_app())
     blob = digit_png(invert=variant == "light-on-dark", rgba=variant == "transparent")
     at.file_uploader(key="upload").set_value(("seven.png", blob, "image/png")).run()
     assert not at.exception and not errors(at)
@@ -114,7 +120,7 @@ def test_bad_uploads_give_a_message_and_nothing_breaks(name, blob, expected):
         buf = io.BytesIO()
         Image.new("L", (64, 64), 255).save(buf, format="PNG")
         blob = buf.getvalue()
-    at = new_app()
+    at = upload_mode(new_app())
     at.file_uploader(key="upload").set_value((name, blob, "image/png")).run()
     assert not at.exception
     messages = errors(at)

@@ -108,16 +108,20 @@ def digit_png() -> bytes:
 
 
 def test_uploading_a_drawing_shows_its_position(page, tmp_path):
-    page.get_by_role("tab", name="Upload a drawing").click()
+    page.get_by_role("tab", name="Draw or upload").click()
+    page.get_by_role("radio", name="Upload an image").click()
     path = tmp_path / "zero.png"
     path.write_bytes(digit_png())
     uploader = page.locator('[data-testid="stFileUploader"]')
     assert "25MB per file" in uploader.inner_text()  # .streamlit/config.toml's limit
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     page.wait_for_selector("text=Latent mean", timeout=30_000)
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .flatMap(gd => (gd.data || []).map(t => t.name)).includes('1-sigma of q(z|x)')""",
+                           timeout=30_000)
     names = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .flatMap(gd => gd.data.map(t => t.name))""")
-    assert "your digit (mean)" in names and "1-sigma of q(z|x)" in names
+        .flatMap(gd => (gd.data || []).map(t => t.name))""")
+    assert "your digit (mean)" in names
 
 
 def test_training_streams_updates_and_stops(page):
@@ -140,3 +144,29 @@ def test_training_streams_updates_and_stops(page):
     page.wait_for_selector("text=was stopped", timeout=60_000)
     assert page.get_by_role("button", name="Explore this model").count() == 1
 
+
+
+def test_drawing_a_stroke_traces_its_path_on_the_scatter(page):
+    page.get_by_role("tab", name="Draw or upload").click()
+    canvas = page.locator('[data-testid="drawPadCanvas"]')
+    canvas.wait_for(timeout=30_000)
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + 90, box["y"] + 60)
+    page.mouse.down()
+    # a 7, drawn slowly enough for several updates to reach Python on the way
+    for i in range(1, 41):
+        t = i / 40
+        x, y = (90 + 110 * min(1, 2 * t), 60) if t < 0.5 else (200 - 80 * (2 * t - 1),
+                                                              60 + 160 * (2 * t - 1))
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(40)
+    page.mouse.up()
+    page.wait_for_selector("text=Latent mean", timeout=30_000)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="lxMarker"]')]
+        .some(e => e.dataset.id.endsWith('/trail') && Number(e.dataset.points) >= 2)""",
+                           timeout=30_000)
+    sigma = page.locator('[data-testid="lxMarker"][data-id$="/sigma"]')
+    assert int(sigma.get_attribute("data-points")) > 10  # the 1-sigma ellipse
+    assert page.locator('[data-testid="stImage"]:has-text("reconstruction")').count() >= 1
+    page.get_by_role("button", name="Clear").click()
+    page.wait_for_selector("text=Latent mean", state="detached", timeout=30_000)

@@ -79,8 +79,7 @@ def explore_panel(entry: ModelEntry) -> None:
         z = (st.session_state.z0, st.session_state.z1)
         selected_digit(model, enc, z)
     with left:
-        fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n,
-                              st.session_state.selected)
+        fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n)
         st.plotly_chart(fig, key="scatter", on_select=lambda: _on_scatter_click(enc.mu),
                         selection_mode="points", config={"displaylogo": False,
                                                          "scrollZoom": True})
@@ -91,23 +90,23 @@ def explore_panel(entry: ModelEntry) -> None:
     axis = manifold(entry)
     cell = (float(np.interp(z[0], axis, np.arange(len(axis)))),
             float(np.interp(z[1], axis, np.arange(len(axis)))))
-    plot_markers([{"plot": "scatter", "x": z[0], "y": z[1], "style": "cross", "size": 20},
-                  {"plot": "grid", "x": cell[0], "y": cell[1], "style": "square",
-                   "size": "cell"}], key="explore_markers")
+    markers = [{"plot": "scatter", "x": z[0], "y": z[1], "style": "cross", "size": 20},
+               {"plot": "grid", "x": cell[0], "y": cell[1], "style": "square", "size": "cell"}]
+    if st.session_state.selected is not None:
+        sel = enc.mu[st.session_state.selected]
+        markers.append({"plot": "scatter", "x": float(sel[0]), "y": float(sel[1]),
+                        "style": "ring", "size": 16, "id": "selected"})
+    plot_markers(markers, key="explore_markers")
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _scatter_figure(path: str, mtime: float, sample: str, selected: int | None):
-    """Built once per model, sample and selection; shared, so never mutate it."""
+def _scatter_figure(path: str, mtime: float, sample: str):
+    """Built once per model and sample; shared, so never mutate it."""
     enc = models.encoded_test_set(path, mtime)
     n = SAMPLES[sample]
     idx = (np.arange(len(enc.mu)) if n >= len(enc.mu) else
            np.random.default_rng(0).choice(len(enc.mu), n, replace=False))
-    fig = plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, lim=LIM, index=idx)
-    if selected is not None:
-        plots.add_path(fig, enc.mu[[selected]], "selected digit", color="#e15759",
-                       mode="markers")
-    return fig
+    return plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, lim=LIM, index=idx)
 
 
 def selected_digit(model, enc: models.Encoded, z: tuple[float, float]) -> None:

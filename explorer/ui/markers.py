@@ -13,4 +13,4 @@ _component = st.components.v2.component("latent_explorer.plot_markers", js=_JS)
 
 def plot_markers(markers: list[dict], key: str) -> None:
     """markers: [{"plot": chart key, "x": .., "y": .., "style": "cross"|"square", "size": px}]"""
-    _component(data={"markers": markers}, key=key)
+    _component(data={"markers": markers, "group": key}, key=key)

@@ -28,9 +28,11 @@ class ModelEntry:
 
 
 def available_models(runs_dir: Path = RUNS_DIR) -> list[ModelEntry]:
-    """Shipped models first, then runs newest first."""
+    """Shipped models first (MNIST's leading), then runs newest first."""
     entries = []
-    for path in sorted(checkpoint.PRETRAINED_DIR.glob("*.pt")):
+    shipped = sorted(checkpoint.PRETRAINED_DIR.glob("*.pt"),
+                     key=lambda p: (p != checkpoint.PRETRAINED, p.name))
+    for path in shipped:
         entries.append(ModelEntry(f"{path.stem} (pretrained)", str(path),
                                   path.stat().st_mtime, True))
     runs = [p for p in Path(runs_dir).glob("*.pt") if p.is_file()]

@@ -11,6 +11,7 @@ from PIL import Image
 from explorer import latent
 from explorer.preprocess import ImageError, open_image, to_mnist
 from explorer.ui import models, plots
+from explorer.ui.draw import draw_panel
 from explorer.ui.explore import LIM, move_to
 from explorer.ui.models import ModelEntry
 
@@ -27,6 +28,15 @@ def _preprocess(data: bytes) -> tuple[np.ndarray, Image.Image]:
 
 
 def upload_panel(entry: ModelEntry) -> None:
+    mode = st.segmented_control("input", ["Draw a digit", "Upload an image"], key="input_mode",
+                                default="Draw a digit", label_visibility="collapsed")
+    if mode == "Upload an image":
+        upload_section(entry)
+    else:
+        draw_panel(entry)
+
+
+def upload_section(entry: ModelEntry) -> None:
     st.markdown("Upload a **photo, scan or drawing of one digit**: dark on light or light on "
                 "dark, any colour, any size. It is cropped to the ink, scaled to fit 20x20 "
                 "and centred by its centre of mass in 28x28, as MNIST's digits were.")

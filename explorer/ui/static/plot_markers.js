@@ -1,7 +1,9 @@
 // Markers drawn over Plotly charts that are already on the page, without redrawing them.
 // Moving a slider then costs one small message, not a 10,000-point re-render.
-// data: {markers: [{plot: "<Streamlit key of the chart>", x, y, style: "cross"|"square",
-//                   size: px or "cell" (one unit of the x axis)}]}  -- x, y in data units.
+// data: {group, markers: [{plot: "<Streamlit key of the chart>", id, x, y,
+//          style: "cross"|"square"|"ring"|"dot", size: px or "cell" (one x-axis unit)}
+//         or {plot, id, path: [[x, y], ...], color, width, dash: true|false}]}
+// x, y in the chart's data units.
 
 const STYLE = `
 .lx-marker { position: absolute; pointer-events: none; z-index: 5; transform: translate(-50%, -50%); }
@@ -10,6 +12,12 @@ const STYLE = `
   transform: translate(-50%, -50%) rotate(45deg); }
 .lx-marker.cross::after { transform: translate(-50%, -50%) rotate(-45deg); }
 .lx-marker.square { border: 3px solid #e15759; box-sizing: border-box; }
+.lx-marker.dot { background: #111; border: 2px solid #fff; border-radius: 50%;
+  box-sizing: border-box; }
+.lx-path { position: absolute; left: 0; top: 0; pointer-events: none; z-index: 4;
+  overflow: visible; }
+.lx-marker.ring { border: 3px solid #e15759; border-radius: 50%; box-sizing: border-box;
+  background: rgba(225, 87, 89, 0.25); }
 `;
 
 function ensureStyle() {
@@ -20,23 +28,29 @@ function ensureStyle() {
   document.head.appendChild(s);
 }
 
-function place(spec, tries = 0) {
+function place(spec, group, tries = 0) {
   const host = document.querySelector(`.st-key-${CSS.escape(spec.plot)}`);
   const gd = host && host.querySelector(".js-plotly-plot");
   const layout = gd && gd._fullLayout;
   if (!layout || !layout.xaxis || !layout.xaxis.l2p) {
-    if (tries < 600) requestAnimationFrame(() => place(spec, tries + 1));  // not drawn yet
+    if (tries < 600) requestAnimationFrame(() => place(spec, group, tries + 1));  // not drawn
     return;
   }
-  let el = gd.querySelector(":scope > .lx-marker");
+  const id = `${group}/${spec.id || "main"}`;
+  let el = gd.querySelector(`:scope > [data-testid="lxMarker"][data-id="${CSS.escape(id)}"]`);
   if (!el) {
     el = document.createElement("div");
     el.setAttribute("data-testid", "lxMarker");
+    el.dataset.id = id;
+    el.dataset.group = group;
     gd.style.position = "relative";
     gd.appendChild(el);
   }
-  el.className = `lx-marker ${spec.style || "cross"}`;
   const xa = layout.xaxis, ya = layout.yaxis;
+  (gd.__lxSpecs = gd.__lxSpecs || {})[id] = [spec, group];
+  hook(gd);
+  if (spec.path) return drawPath(el, spec, xa, ya, gd);
+  el.className = `lx-marker ${spec.style || "cross"}`;
   const size = spec.size === "cell" ? Math.abs(xa.l2p(1) - xa.l2p(0)) : (spec.size || 18);
   el.style.width = el.style.height = `${size}px`;
   el.dataset.x = spec.x;
@@ -47,16 +61,69 @@ function place(spec, tries = 0) {
   el.style.left = `${px}px`;
   el.style.top = `${py}px`;
   el.style.display = inside ? "block" : "none";
-  gd.__lxSpec = spec;
-  if (!gd.__lxHooked && gd.on) {  // follow zooming, panning and redraws
-    gd.__lxHooked = true;
-    const again = () => gd.__lxSpec && requestAnimationFrame(() => place(gd.__lxSpec));
-    gd.on("plotly_relayout", again);
-    gd.on("plotly_afterplot", again);
+}
+
+function hook(gd) {
+  if (gd.__lxHooked || !gd.on) return;  // follow zooming, panning and redraws
+  gd.__lxHooked = true;
+  const again = () => requestAnimationFrame(
+    () => Object.values(gd.__lxSpecs || {}).forEach(([s, g]) => place(s, g)));
+  gd.on("plotly_relayout", again);
+  gd.on("plotly_afterplot", again);
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+let clipIds = 0;
+
+function drawPath(el, spec, xa, ya, gd) {
+  el.className = "lx-path-host";
+  el.style.cssText = "position:absolute;left:0;top:0;width:0;height:0;pointer-events:none";
+  let svg = el.querySelector("svg");
+  if (!svg) {
+    svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "lx-path");
+    svg.appendChild(document.createElementNS(SVG, "clipPath")).id = `lxclip-${++clipIds}`;
+    svg.firstChild.appendChild(document.createElementNS(SVG, "rect"));
+    svg.appendChild(document.createElementNS(SVG, "polyline"));
+    el.appendChild(svg);
+  }
+  const w = gd.clientWidth, h = gd.clientHeight;
+  svg.setAttribute("width", w);
+  svg.setAttribute("height", h);
+  const rect = svg.querySelector("rect");
+  rect.setAttribute("x", xa._offset); rect.setAttribute("y", ya._offset);
+  rect.setAttribute("width", xa._length); rect.setAttribute("height", ya._length);
+  const line = svg.querySelector("polyline");
+  line.setAttribute("clip-path", `url(#${svg.firstChild.id})`);
+  line.setAttribute("points", spec.path.map(([x, y]) =>
+    `${(xa._offset + xa.l2p(x)).toFixed(1)},${(ya._offset + ya.l2p(y)).toFixed(1)}`).join(" "));
+  line.setAttribute("fill", "none");
+  line.setAttribute("stroke", spec.color || "#111");
+  line.setAttribute("stroke-width", spec.width || 2);
+  line.setAttribute("stroke-linejoin", "round");
+  line.setAttribute("stroke-dasharray", spec.dash ? "6 4" : "");
+  el.dataset.points = spec.path.length;
+}
+
+function removeOthers(specs, group) {
+  // this component's markers that the new data no longer has (e.g. no digit selected)
+  const wanted = new Set(specs.map((s) => `${s.plot}|${group}/${s.id || "main"}`));
+  for (const el of document.querySelectorAll('[data-testid="lxMarker"]')) {
+    if (el.dataset.group !== group) continue;
+    const host = el.closest("[class*='st-key-']");
+    const key = host && [...host.classList].find((c) => c.startsWith("st-key-"));
+    if (!key || !wanted.has(`${key.slice(7)}|${el.dataset.id}`)) {
+      const gd = el.parentElement;
+      if (gd && gd.__lxSpecs) delete gd.__lxSpecs[el.dataset.id];
+      el.remove();
+    }
   }
 }
 
 export default function ({ data }) {
   ensureStyle();
-  for (const spec of (data && data.markers) || []) place(spec);
+  const specs = (data && data.markers) || [];
+  const group = (data && data.group) || "markers";
+  removeOthers(specs, group);
+  for (const spec of specs) place(spec, group);
 }
