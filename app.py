@@ -7,7 +7,7 @@ import streamlit as st
 
 from explorer.ui.explore import explore_panel
 from explorer.ui.plots import app_icon
-from explorer.ui.sidebar import model_picker, select_model
+from explorer.ui.sidebar import keep_widget_state, model_picker, select_model
 from explorer.ui.train import train_panel
 from explorer.ui.upload import upload_panel
 
@@ -20,10 +20,17 @@ with st.sidebar:
                "z[0] and z[1]. Move through that plane and watch what the decoder draws.")
     entry = model_picker()
 
-explore, upload, train = st.tabs(["Explore", "Draw or upload", "Train"])
+keep_widget_state()  # the closed tabs' settings survive while their widgets are not drawn
+# Only the open tab runs: a page that shows Explore does no training-chart work, and many
+# people on one 2-core server stay fast.
+explore, upload, train = st.tabs(["Explore", "Draw or upload", "Train"], key="tab",
+                                 on_change="rerun")
 with explore:
-    explore_panel(entry)
+    if explore.open:
+        explore_panel(entry)
 with upload:
-    upload_panel(entry)
+    if upload.open:
+        upload_panel(entry)
 with train:
-    train_panel(select_model)
+    if train.open:
+        train_panel(select_model)

@@ -81,3 +81,106 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script run that the last action caused has finished."""
     page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=timeout)
+
+
+# --- measuring previews in the page (tests and bench/browser.py) ---------------------
+
+PROBE = """() => {
+  if (window.__lat) return;
+  window.__lat = []; window.__t0 = null; let last = null;
+  // the latent pad's big preview, decoded in the page when Python sends it the new z
+  window.__padlat = []; window.__tp = null; let padSeen = 0;
+  const pad = () => window.__latentPad && window.__latentPad.latent_pad;
+  const find = () => { const box = [...document.querySelectorAll('[data-testid="stImage"]')]
+      .find(e => e.textContent.includes('decoded at')); return box && box.querySelector('img'); };
+  const tick = () => {
+    const i = find();
+    if (i && i.src !== last && i.complete && i.naturalWidth) {
+      if (window.__t0 !== null && last !== null) {
+        window.__lat.push(performance.now() - window.__t0); window.__t0 = null; }
+      last = i.src;
+    }
+    const p = pad();
+    if (p && p.previews !== padSeen) {
+      if (window.__tp !== null) { window.__padlat.push(performance.now() - window.__tp);
+                                  window.__tp = null; }
+      padSeen = p.previews;
+    }
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  addEventListener('keyup', e => { window.__t0 = performance.now();
+      if (e.target.type === 'range') window.__tp = window.__t0; }, true);
+  // Plotly covers the page with a drag layer on pointerdown: the release lands on that
+  let inPlot = false;
+  addEventListener('pointerdown', e => { inPlot = !!e.target.closest('.js-plotly-plot'); }, true);
+  addEventListener('pointerup', () => { if (inPlot) window.__t0 = performance.now();
+      inPlot = false; }, true);
+}"""
+
+POINT = """(k) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+  const t = gd._fullData[k % 10]; const n = t.x.length; let j = (k * 7919) % n;
+  while (Math.abs(t.x[j]) > 3.5 || Math.abs(t.y[j]) > 3.5) j = (j + 1) % n;
+  return [r.left + xa._offset + xa.l2p(t.x[j]), r.top + ya._offset + ya.l2p(t.y[j])];
+}"""
+
+
+def open_pages(browser, url, n: int) -> list:
+    """n sessions loading at the same time; [(context, page)] once every one is drawn."""
+    opened = []
+    for _ in range(n):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(url, wait_until="commit")
+        opened.append((context, page))
+    for _, page in opened:
+        _wait_drawn(page)
+    return opened
+
+
+def open_page(browser, url):
+    return open_pages(browser, url, 1)[0]
+
+
+def _wait_drawn(page) -> None:
+    page.wait_for_selector(IDLE, timeout=180_000)
+    page.wait_for_function("""() => { const b = [...document.querySelectorAll(
+        '[data-testid="stImage"]')].find(e => e.textContent.includes('decoded at'));
+        const i = b && b.querySelector('img'); const gd = document.querySelector('.js-plotly-plot');
+        return i && i.complete && i.naturalWidth && gd && gd._fullData && gd._fullData.length; }""",
+                           timeout=180_000)
+    page.evaluate(PROBE)
+
+
+def wait_for_count(page, n, timeout=10.0):
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if page.evaluate("window.__lat.length") >= n:
+            return True
+        page.wait_for_timeout(5)
+    return False
+
+
+def slider_moves(page, moves: int) -> list[float]:
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
+    thumb.focus()
+    start = page.evaluate("window.__lat.length")
+    for i in range(moves):
+        page.keyboard.press("PageUp" if (i // 4) % 2 == 0 else "PageDown")
+        wait_for_count(page, start + i + 1)
+        page.wait_for_timeout(50)
+    return page.evaluate("window.__lat")[start:]
+
+
+def scatter_clicks(page, clicks: int) -> list[float]:
+    start = page.evaluate("window.__lat.length")
+    done = 0
+    for k in range(clicks):
+        x, y = page.evaluate(POINT, k)
+        page.mouse.click(x, y)
+        if wait_for_count(page, start + done + 1):
+            done += 1
+        page.wait_for_timeout(100)
+    return page.evaluate("window.__lat")[start:]

@@ -49,3 +49,16 @@ def model_picker() -> ModelEntry:
         lines.append(f"{m['epochs_done']:g} epochs, {m.get('seconds', 0):.0f} s of training")
     st.caption("  \n".join(lines))
     return entry
+
+
+KEEP = ("z0", "z1", "scatter_n", "grid_n", "grid_lim", "grid_spacing", "input_mode")
+
+
+def keep_widget_state() -> None:
+    """Streamlit forgets a widget's value in a run that does not draw it; tabs that are not
+    open are not drawn, so copy the values that should outlive a tab switch."""
+    for key in KEEP:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("t_")]:
+        st.session_state[key] = st.session_state[key]

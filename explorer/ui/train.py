@@ -70,8 +70,18 @@ def train_panel(select_model) -> None:
         st.error(msg)
     if running:
         live_view(select_model)
-    elif job is not None:
-        job_view(job.view(), select_model)
+    else:
+        if job is not None:
+            job_view(job.view(), select_model)
+        watch_for_runs(id(job))
+
+
+@st.fragment(run_every=2.0)
+def watch_for_runs(shown: int) -> None:
+    """While idle, notice a run started elsewhere (another tab or person) and show it."""
+    job = job_manager().current
+    if job is not None and job.running and id(job) != shown:
+        st.rerun()
 
 
 @st.fragment(run_every=0.5)
