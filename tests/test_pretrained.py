@@ -18,8 +18,11 @@ def card():
     return json.loads(CARD.read_text())
 
 
-def test_the_card_describes_this_file(card):
-    blob = checkpoint.PRETRAINED.read_bytes()
+@pytest.mark.parametrize("name", ["mnist", "fashion-mnist"])
+def test_each_card_describes_its_file(name):
+    card = json.loads((checkpoint.PRETRAINED_DIR / f"{name}.json").read_text())
+    path = checkpoint.PRETRAINED_DIR / f"{name}.pt"
+    blob = path.read_bytes()
     assert card["sha256"] == hashlib.sha256(blob).hexdigest()
     assert len(blob) < 8 * 2**20  # a few MB at most
     made = card["how_it_was_made"]
@@ -27,6 +30,8 @@ def test_the_card_describes_this_file(card):
     for key in ("epochs", "seconds", "machine", "seed"):
         assert made[key] is not None
     assert card["evaluate"]["iwae_k"] >= 1000
+    model = explorer.load_model(path)
+    assert model.cfg.dataset == name and model.cfg.latent_dim == 2
 
 
 def test_the_shipped_model_meets_the_targets_on_its_card(card):
