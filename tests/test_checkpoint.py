@@ -125,3 +125,35 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, saved, conv_mod
         checkpoint.save(saved, conv_model, ModelConfig())
     assert saved.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]
+
+
+WRITER = """
+import sys, torch
+from explorer import checkpoint
+from explorer.config import ModelConfig
+from explorer.model import build_model
+big = {"ballast": torch.zeros(60_000_000)}  # 240 MB: the kill lands mid-write
+print("ready", flush=True)
+while True:
+    checkpoint.save(sys.argv[1], build_model(ModelConfig()), ModelConfig(), history=big)
+"""
+
+
+def test_killing_the_writer_mid_save_leaves_the_previous_file_intact(tmp_path, saved):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    before = saved.read_bytes()
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(saved)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(0.4)  # inside torch.save of the temp file
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    after = saved.read_bytes()
+    assert after == before or len(after) > 200_000_000  # never a torn file
+    checkpoint.load(saved)  # and it loads

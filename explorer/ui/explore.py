@@ -52,6 +52,7 @@ def _on_scatter_click(mu: np.ndarray) -> None:
     index = int(cd[0] if isinstance(cd, list | tuple) else cd)
     st.session_state.selected = index
     move_to(mu[index])
+    st.session_state.rerun_page = True
 
 
 def _on_grid_click() -> None:
@@ -59,37 +60,44 @@ def _on_grid_click() -> None:
     cd = _customdata(point) if point else None
     if cd is not None and len(cd) == 2:
         move_to(cd)
+        st.session_state.rerun_page = True
+
+
+def explore_panel(entry: ModelEntry) -> None:
+    """Three fragments. Moving a slider or the pad reruns only the preview (the charts are
+    static, their markers for the preview's z are laid over them in the browser: see
+    ui/markers.py), so a move sends a few numbers and a small picture. A click on a chart
+    reruns the page once, because it changes what every part shows."""
+    init_state()
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        preview_panel(entry)
+    with left:
+        scatter_panel(entry)
+    grid_panel(entry)
+
+
+def _then_rerun_page() -> None:
+    """In a chart's fragment: a click there moved z, so redraw the page (once)."""
+    if st.session_state.pop("rerun_page", False):
+        st.rerun()
 
 
 @st.fragment
-def explore_panel(entry: ModelEntry) -> None:
-    """One fragment: a slider move or a click reruns this panel, never the page. The charts
-    only change when their own inputs do; the markers for the preview's z are laid over them
-    in the browser (ui/markers.py), so a slider move sends a picture and two numbers."""
-    init_state()
+def preview_panel(entry: ModelEntry) -> None:
     model, _ = models.load(entry.path, entry.mtime)
     enc = models.encoded_test_set(entry.path, entry.mtime)
-    left, right = st.columns([3, 2], gap="large")
-    with right:
-        latent_pad(f"{entry.path}:{entry.mtime}", model,
-                   (st.session_state.z0, st.session_state.z1), (enc.mu, enc.labels),
-                   key="latent_pad", lim=LIM, on_change=move_to)
-        st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
-        st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
-        z = (st.session_state.z0, st.session_state.z1)
-        selected_digit(model, enc, z)
-    with left:
-        fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n)
-        st.plotly_chart(fig, key="scatter", on_select=lambda: _on_scatter_click(enc.mu),
-                        selection_mode="points", config={"displaylogo": False,
-                                                         "scrollZoom": True})
-        st.caption("Posterior means of the test digits. Click a point to inspect it; drag to "
-                   "pan, scroll to zoom, click the legend to hide a class. The cross is the "
-                   "preview's z.")
-        st.radio("points shown", list(SAMPLES), key="scatter_n", horizontal=True)
-    axis = manifold(entry)
-    cell = (float(np.interp(z[0], axis, np.arange(len(axis)))),
-            float(np.interp(z[1], axis, np.arange(len(axis)))))
+    latent_pad(f"{entry.path}:{entry.mtime}", model,
+               (st.session_state.z0, st.session_state.z1), (enc.mu, enc.labels),
+               key="latent_pad", lim=LIM, on_change=move_to)
+    st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
+    st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
+    z = (st.session_state.z0, st.session_state.z1)
+    selected_digit(model, enc, z)
+    settings = _grid_settings()
+    st.session_state.grid_marked = settings  # the grid the markers below are placed for
+    axis = latent.grid_axis(settings[0], -settings[1], settings[1], settings[2])
+    cell = [float(np.interp(v, axis, np.arange(len(axis)))) for v in z]
     markers = [{"plot": "scatter", "x": z[0], "y": z[1], "style": "cross", "size": 20},
                {"plot": "grid", "x": cell[0], "y": cell[1], "style": "square", "size": "cell"}]
     if st.session_state.selected is not None:
@@ -97,6 +105,18 @@ def explore_panel(entry: ModelEntry) -> None:
         markers.append({"plot": "scatter", "x": float(sel[0]), "y": float(sel[1]),
                         "style": "ring", "size": 16, "id": "selected"})
     plot_markers(markers, key="explore_markers")
+
+
+@st.fragment
+def scatter_panel(entry: ModelEntry) -> None:
+    _then_rerun_page()
+    enc = models.encoded_test_set(entry.path, entry.mtime)
+    fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n)
+    st.plotly_chart(fig, key="scatter", on_select=lambda: _on_scatter_click(enc.mu),
+                    selection_mode="points", config={"displaylogo": False, "scrollZoom": True})
+    st.caption("Posterior means of the test digits. Click a point to inspect it; drag to pan, "
+               "scroll to zoom, click the legend to hide a class. The cross is the preview's z.")
+    st.radio("points shown", list(SAMPLES), key="scatter_n", horizontal=True)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -137,8 +157,16 @@ def _grid_figure(path: str, mtime: float, n: int, lim: float, spacing: str):
     return plots.manifold_figure(picture, axis), axis
 
 
-def manifold(entry: ModelEntry) -> np.ndarray:
-    """The grid section; returns the cell coordinates along each axis."""
+def _grid_settings() -> tuple[int, float, str]:
+    s = st.session_state
+    return (s.grid_n, s.grid_lim, s.grid_spacing)
+
+
+@st.fragment
+def grid_panel(entry: ModelEntry) -> None:
+    """The manifold section. The preview's marker over it is placed by preview_panel for
+    given cells: when the settings change them, the page is redrawn once."""
+    _then_rerun_page()
     st.subheader("Manifold: decoded digits over the latent plane")
     c1, c2, c3 = st.columns([2, 2, 3])
     c1.slider("cells per side", 10, 30, key="grid_n")
@@ -146,9 +174,10 @@ def manifold(entry: ModelEntry) -> np.ndarray:
     c3.radio("spacing", ["linear", "normal"], key="grid_spacing", horizontal=True,
              help="normal: cells at Normal quantiles, each holding equal prior mass "
                   "(as in the TensorFlow tutorial)")
-    fig, axis = _grid_figure(entry.path, entry.mtime, st.session_state.grid_n,
+    fig, _ = _grid_figure(entry.path, entry.mtime, st.session_state.grid_n,
                              st.session_state.grid_lim, st.session_state.grid_spacing)
     st.plotly_chart(fig, key="grid", on_select=_on_grid_click, selection_mode="points",
                     config={"displaylogo": False, "displayModeBar": False})
     st.caption("Click a cell to move the preview there. The red square is the preview's z.")
-    return axis
+    if st.session_state.get("grid_marked") != _grid_settings():
+        st.rerun()  # new cells: the preview's marker must be placed again

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.config import ARCHS, LIKELIHOODS, TrainConfig
+from explorer.data import DATASETS
 from explorer.ui import plots
 from explorer.ui.jobs import JobBusy, JobManager
 from explorer.ui.models import RUNS_DIR
@@ -39,11 +40,16 @@ def train_controls() -> tuple[TrainConfig, str]:
         f"**{k}**: {v}" for k, v in ARCHS.items()))
     likelihood = c8.selectbox("likelihood", list(LIKELIHOODS), key="t_lik", help="\n\n".join(
         f"**{k}**: {v}" for k, v in LIKELIHOODS.items()))
-    name = st.text_input("run name (optional)", key="t_name", max_chars=64,
-                         placeholder="e.g. beta4-seed1")
+    c9, c10 = st.columns([1, 3])
+    dataset = c9.selectbox("dataset", list(DATASETS), key="t_data",
+                           format_func=lambda k: DATASETS[k].name)
+    name = c10.text_input("run name (optional)", key="t_name", max_chars=64,
+                          placeholder="e.g. beta4-seed1")
+    with st.expander("What the choices mean"):
+        st.markdown("\n".join(f"- **{k}**: {v}" for k, v in {**ARCHS, **LIKELIHOODS}.items()))
     cfg = TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(lr), beta=float(beta),
                       seed=int(seed), max_seconds=float(budget), arch=arch,
-                      likelihood=likelihood)
+                      likelihood=likelihood, dataset=dataset)
     return cfg, name
 
 
@@ -137,7 +143,7 @@ def job_view(v: dict, select_model) -> None:
         a, b = st.columns([3, 2])
         with a:
             labels = v["labels"][: len(v["snapshot"])]
-            classes = tuple(str(i) for i in range(10))
+            classes = DATASETS[v["cfg"].dataset].classes
             fig = plots.latent_scatter(v["snapshot"], labels, classes, height=380, lim=None,
                                        point_size=5)
             st.plotly_chart(fig, key="train_scatter", config={"displayModeBar": False})

@@ -1,0 +1,24 @@
+"""What ships around the code: the server config and the README's two commands."""
+
+import re
+import tomllib
+
+from tests.conftest import ROOT
+
+
+def test_the_app_binds_to_this_machine_only_and_limits_uploads():
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert cfg["server"]["address"] == "127.0.0.1"
+    assert cfg["server"]["maxUploadSize"] == 25
+    assert cfg["browser"]["gatherUsageStats"] is False
+
+
+def test_readme_gives_exactly_the_two_commands_and_make_has_them():
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = re.findall(r"^(make \w+)", quick, re.M)
+    assert commands == ["make run", "make test"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
