@@ -52,7 +52,6 @@ def _on_scatter_click(mu: np.ndarray) -> None:
     index = int(cd[0] if isinstance(cd, list | tuple) else cd)
     st.session_state.selected = index
     move_to(mu[index])
-    st.session_state.rerun_page = True
 
 
 def _on_grid_click() -> None:
@@ -64,16 +63,11 @@ def _on_grid_click() -> None:
 
 
 def explore_panel(entry: ModelEntry) -> None:
-    """Three fragments. Moving a slider or the pad reruns only the preview (the charts are
-    static, their markers for the preview's z are laid over them in the browser: see
-    ui/markers.py), so a move sends a few numbers and a small picture. A click on a chart
-    reruns the page once, because it changes what every part shows."""
+    """Two fragments. Moving a slider or the pad, or clicking the scatter, reruns only the
+    first (the charts are static, the markers for the preview's z are laid over them in the
+    browser: see ui/markers.py). A click on the grid reruns the page once."""
     init_state()
-    left, right = st.columns([3, 2], gap="large")
-    with right:
-        preview_panel(entry)
-    with left:
-        scatter_panel(entry)
+    preview_panel(entry)
     grid_panel(entry)
 
 
@@ -85,15 +79,21 @@ def _then_rerun_page() -> None:
 
 @st.fragment
 def preview_panel(entry: ModelEntry) -> None:
+    """The scatter, the pad, the sliders and the selected digit: what a move or a click
+    changes. The scatter's figure is the same object every time (Plotly does not redraw it)."""
     model, _ = models.load(entry.path, entry.mtime)
     enc = models.encoded_test_set(entry.path, entry.mtime)
-    latent_pad(f"{entry.path}:{entry.mtime}", model,
-               (st.session_state.z0, st.session_state.z1), (enc.mu, enc.labels),
-               key="latent_pad", lim=LIM, on_change=move_to)
-    st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
-    st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
-    z = (st.session_state.z0, st.session_state.z1)
-    selected_digit(model, enc, z)
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        latent_pad(f"{entry.path}:{entry.mtime}", model,
+                   (st.session_state.z0, st.session_state.z1), (enc.mu, enc.labels),
+                   key="latent_pad", lim=LIM, on_change=move_to)
+        st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
+        st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
+        z = (st.session_state.z0, st.session_state.z1)
+        selected_digit(model, enc, z)
+    with left:
+        scatter_panel(entry, enc)
     settings = _grid_settings()
     st.session_state.grid_marked = settings  # the grid the markers below are placed for
     axis = latent.grid_axis(settings[0], -settings[1], settings[1], settings[2])
@@ -107,10 +107,7 @@ def preview_panel(entry: ModelEntry) -> None:
     plot_markers(markers, key="explore_markers")
 
 
-@st.fragment
-def scatter_panel(entry: ModelEntry) -> None:
-    _then_rerun_page()
-    enc = models.encoded_test_set(entry.path, entry.mtime)
+def scatter_panel(entry: ModelEntry, enc: models.Encoded) -> None:
     fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n)
     st.plotly_chart(fig, key="scatter", on_select=lambda: _on_scatter_click(enc.mu),
                     selection_mode="points", config={"displaylogo": False, "scrollZoom": True})
