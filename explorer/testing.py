@@ -136,7 +136,7 @@ def open_pages(browser, url, n: int) -> list:
         page.goto(url, wait_until="commit")
         opened.append((context, page))
     for _, page in opened:
-        _wait_drawn(page)
+        wait_drawn(page)
     return opened
 
 
@@ -144,7 +144,10 @@ def open_page(browser, url):
     return open_pages(browser, url, 1)[0]
 
 
-def _wait_drawn(page) -> None:
+def wait_drawn(page) -> None:
+    """Wait until the Explore tab's preview and scatter are drawn (after a load or a tab
+    switch), then install the latency probe."""
+    page.wait_for_timeout(100)
     page.wait_for_selector(IDLE, timeout=180_000)
     page.wait_for_function("""() => { const b = [...document.querySelectorAll(
         '[data-testid="stImage"]')].find(e => e.textContent.includes('decoded at'));

@@ -7,7 +7,7 @@ import os
 import pytest
 from PIL import Image, ImageDraw
 
-from explorer.testing import IDLE, chromium, streamlit_server
+from explorer.testing import chromium, streamlit_server, wait_drawn
 from tests.conftest import chromium_or_skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,8 +35,7 @@ def page(server, browser):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(server.url)
-    page.wait_for_selector(IDLE, timeout=120_000)
-    page.wait_for_selector(PREVIEW, timeout=60_000)
+    wait_drawn(page)  # the preview and the scatter, with its layout
     yield page
     assert not errors, errors
     context.close()

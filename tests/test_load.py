@@ -6,7 +6,14 @@ import os
 
 import pytest
 
-from explorer.testing import chromium, open_pages, scatter_clicks, slider_moves, streamlit_server
+from explorer.testing import (
+    chromium,
+    open_pages,
+    scatter_clicks,
+    slider_moves,
+    streamlit_server,
+    wait_drawn,
+)
 from tests.conftest import chromium_or_skip
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -30,6 +37,7 @@ def test_eight_sessions_and_a_training_run(tmp_path):
             other.wait_for_selector("text=images/s", timeout=20_000)  # it shows the run
             assert other.get_by_role("button", name="Start training").is_disabled()
             other.get_by_role("tab", name="Explore").click()
+            wait_drawn(other)  # the tab is drawn again before anyone moves in it
             previews = {i: [] for i in range(SESSIONS)}
             for _round in range(1):
                 for i, (_, page) in enumerate(pages[1:], start=1):
