@@ -5,7 +5,9 @@
 
 import streamlit as st
 
+from explorer.ui.compare import compare_panel
 from explorer.ui.explore import explore_panel
+from explorer.ui.interpolate import interpolate_panel
 from explorer.ui.plots import app_icon
 from explorer.ui.sidebar import keep_widget_state, model_picker, select_model
 from explorer.ui.train import train_panel
@@ -23,14 +25,21 @@ with st.sidebar:
 keep_widget_state()  # the closed tabs' settings survive while their widgets are not drawn
 # Only the open tab runs: a page that shows Explore does no training-chart work, and many
 # people on one 2-core server stay fast.
-explore, upload, train = st.tabs(["Explore", "Draw or upload", "Train"], key="tab",
-                                 on_change="rerun")
+explore, upload, interp, compare, train = st.tabs(
+    ["Explore", "Draw or upload", "Interpolate", "Compare", "Train"], key="tab",
+    on_change="rerun")
 with explore:
     if explore.open:
         explore_panel(entry)
 with upload:
     if upload.open:
         upload_panel(entry)
+with interp:
+    if interp.open:
+        interpolate_panel(entry)
+with compare:
+    if compare.open:
+        compare_panel(entry)
 with train:
     if train.open:
-        train_panel(select_model)
+        train_panel(select_model, entry)

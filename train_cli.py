@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from explorer import checkpoint, data
+from explorer import checkpoint, data, media
 from explorer.config import ARCHS, DEVICES, LIKELIHOODS, TrainConfig
 from explorer.train import (
     EpochMetrics,
@@ -32,6 +32,7 @@ from explorer.train import (
     StepMetrics,
     TrainingDiverged,
     new_model,
+    snapshot_labels,
     train,
 )
 
@@ -74,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                          f"the folder can be moved with ${checkpoint.RUNS_ENV})")
     ap.add_argument("--overwrite-pretrained", action="store_true",
                     help="allow writing into pretrained/ (the shipped models)")
+    ap.add_argument("--timelapse", default=None, metavar="GIF",
+                    help="also write the run's time-lapse (the latent map after each epoch) "
+                         "as an animated GIF; later: python -m explorer.media timelapse CKPT")
     ap.add_argument("--quiet", action="store_true", help="no progress bar")
     return ap
 
@@ -168,7 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         metrics["error"] = error
     checkpoint.save(out, model, cfg.model_config(), cfg.to_dict(), metrics, history.to_dict(),
                     allow_pretrained=args.overwrite_pretrained)
-    print(json.dumps({"checkpoint": str(out), **history.summary()}, indent=2))
+    summary = {"checkpoint": str(out), **history.summary()}
+    if args.timelapse and (kept := media.history_timelapse(history.to_dict())):
+        gif = media.timelapse_gif(kept[0], snapshot_labels(cfg), data.DATASETS[cfg.dataset].classes,
+                                  kept[2], kept[1])
+        Path(args.timelapse).write_bytes(gif)
+        summary["timelapse"] = args.timelapse
+    print(json.dumps(summary, indent=2))
     return 1 if error else 0
 
 

@@ -27,9 +27,11 @@ from explorer.testing import (
     scatter_clicks,
     slider_moves,
     streamlit_server,
+    wait_drawn,
 )
 
 OUT = Path(__file__).parent / "results"
+
 
 def pct(values, q):
     v = sorted(values)
@@ -88,6 +90,7 @@ def load(a) -> dict:
             trainer.get_by_role("button", name="Start training").click()
             trainer.wait_for_selector("text=images/s", timeout=60_000)
             trainer.get_by_role("tab", name="Explore").click()
+            wait_drawn(trainer)
             lat: list[float] = []
             t_end = time.perf_counter() + a.seconds
             rounds = 0
@@ -119,6 +122,7 @@ def soak(a) -> dict:
                 lat += slider_moves(page, 4) + scatter_clicks(page, 2)
                 page.get_by_role("tab", name="Draw or upload").click()
                 page.get_by_role("tab", name="Explore").click()
+                wait_drawn(page)
                 elapsed = time.perf_counter() - t0
                 samples.append((round(elapsed, 1), round(server_rss_mb(proc), 1)))
                 if warm is None and elapsed > 60:

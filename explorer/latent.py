@@ -106,3 +106,25 @@ def ellipse(mu, logvar, n_sigma: float = 1.0, points: int = 64) -> np.ndarray:
     sd = np.exp(0.5 * np.asarray(logvar, np.float64))
     return (np.asarray(mu)[None, :] + n_sigma * np.stack([np.cos(t), np.sin(t)], 1) * sd
             ).astype(np.float32)
+
+
+def prior_samples(n: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
+    """(n, 2) latents from N(0, T^2 I). A temperature T below 1 keeps to the dense middle of
+    the prior (typical, clean digits); above 1 it reaches the edges (odd ones)."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be positive, not {temperature!r}")
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, 2)) * temperature).astype(np.float32)
+
+
+def parse_z(text: str) -> tuple[float, float]:
+    """'0.5, -1.2' (or '(0.5 -1.2)', '[0.5; -1.2]') -> (0.5, -1.2); ValueError with a readable
+    message for anything else."""
+    cleaned = text.strip().strip("()[]").replace(";", ",").replace(",", " ").split()
+    try:
+        values = [float(v) for v in cleaned]
+    except ValueError:
+        values = []
+    if len(values) != 2 or not all(np.isfinite(values)):
+        raise ValueError(f"expected two numbers like '0.5, -1.2', got {text!r}")
+    return values[0], values[1]

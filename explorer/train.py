@@ -112,6 +112,13 @@ def _evaluate(model: VAE, x: torch.Tensor, cfg: TrainConfig, device: torch.devic
         model.train()
 
 
+def snapshot_labels(cfg: TrainConfig, test_split: data.Split | None = None) -> np.ndarray:
+    """Labels of the test digits whose latent means a run keeps each epoch (the same subset
+    train() takes), to colour its time-lapse."""
+    test_split = test_split or data.load_split("test", cfg.dataset)
+    return test_split.subset(cfg.test_subset or None, seed=0).labels[:SNAPSHOT_SIZE].numpy()
+
+
 @torch.no_grad()
 def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
     """(latent means of the snapshot digits, a small manifold as uint8) for the time-lapse."""

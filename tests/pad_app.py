@@ -71,10 +71,9 @@ def app() -> None:
     import streamlit as st
     import torch
 
-    from explorer import checkpoint, data, latent
+    from explorer import checkpoint, data, latent, media
     from explorer.config import ModelConfig
     from explorer.model import build_model
-    from explorer.ui import plots
     from explorer.ui.latent_pad import latent_pad
 
     @st.cache_resource
@@ -113,7 +112,7 @@ def app() -> None:
         st.slider("z[0]", -4.0, 4.0, step=0.01, key="z0", format="%.2f")
         st.slider("z[1]", -4.0, 4.0, step=0.01, key="z1", format="%.2f")
         z = (st.session_state.z0, st.session_state.z1)
-        st.image(plots.picture(latent.decode_point(model, z), 140), width=140,
+        st.image(media.picture(latent.decode_point(model, z), 140), width=140,
                  caption=f"python z = ({z[0]:.2f}, {z[1]:.2f})", output_format="PNG")
         st.caption(f"pad events: {st.session_state.events}; last: {new}")
 

@@ -63,9 +63,10 @@ def digit_png(invert=False, rgba=False) -> bytes:
     return buf.getvalue()
 
 
-def test_page_loads_with_three_tabs_and_the_pretrained_model():
+def test_page_loads_with_its_tabs_and_the_pretrained_model():
     at = new_app()
-    assert [t.label for t in at.tabs] == ["Explore", "Draw or upload", "Train"]
+    assert [t.label for t in at.tabs] == ["Explore", "Draw or upload", "Interpolate", "Compare",
+                                         "Train"]
     assert at.selectbox(key="model_path").value == str(checkpoint.PRETRAINED)
     assert len(at.get("plotly_chart")) >= 2  # scatter and manifold
     assert "test ELBO" in "".join(c.value for c in at.caption)

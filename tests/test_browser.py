@@ -169,3 +169,21 @@ def test_drawing_a_stroke_traces_its_path_on_the_scatter(page):
     assert page.locator('[data-testid="stImage"]:has-text("reconstruction")').count() >= 1
     page.get_by_role("button", name="Clear").click()
     page.wait_for_selector("text=Latent mean", state="detached", timeout=30_000)
+
+
+def test_downloads_arrive_as_real_files(page, tmp_path):
+    """The exports are made when clicked (deferred downloads): the browser gets the files."""
+    with page.expect_download(timeout=60_000) as d:
+        page.get_by_role("button", name="Encoded test set (CSV)").click()
+    csv = tmp_path / "encoded.csv"
+    d.value.save_as(csv)
+    lines = csv.read_text().splitlines()
+    assert d.value.suggested_filename == "encoded-test-set-mnist.csv"
+    assert len(lines) == 10_001 and lines[0].startswith("index,label,class,z0_mean")
+    page.get_by_role("tab", name="Interpolate").click()
+    page.wait_for_selector("text=10 steps (linear)", timeout=30_000)
+    with page.expect_download(timeout=60_000) as d:
+        page.get_by_role("button", name="Morph (GIF)").click()
+    gif = tmp_path / "morph.gif"
+    d.value.save_as(gif)
+    assert Image.open(gif).n_frames == 10 + 8  # there and back

@@ -5,6 +5,7 @@ import sys
 import time
 
 import pytest
+from PIL import Image
 
 from explorer import checkpoint
 from tests.conftest import ROOT
@@ -20,14 +21,16 @@ def cli(*args, timeout=120):
 def test_help_explains_every_flag():
     out = cli("--help").stdout
     for flag in ("--epochs", "--batch-size", "--lr", "--beta", "--seed", "--device", "--data",
-                 "--out", "--max-seconds", "--arch", "--overwrite-pretrained"):
+                 "--out", "--max-seconds", "--arch", "--overwrite-pretrained", "--timelapse"):
         assert flag in out
     assert "{auto,cpu,cuda,mps}" in out and "(default: 30)" in out
 
 
 def test_short_run_with_a_time_budget_writes_a_usable_checkpoint(tmp_path):
     out = tmp_path / "run.pt"
-    done = cli("--epochs", "100", "--max-seconds", "3", "--out", str(out), "--seed", "3", *QUICK)
+    gif = tmp_path / "run.gif"
+    done = cli("--epochs", "100", "--max-seconds", "3", "--out", str(out), "--seed", "3",
+               "--timelapse", str(gif), *QUICK)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["finished"] == "time budget" and summary["checkpoint"] == str(out)
@@ -36,6 +39,8 @@ def test_short_run_with_a_time_budget_writes_a_usable_checkpoint(tmp_path):
     assert ckpt["train_config"]["seed"] == 3 and ckpt["train_config"]["max_seconds"] == 3.0
     assert ckpt["metrics"]["test_elbo"] < 0 and "command" in ckpt["metrics"]
     assert len(ckpt["history"]["steps"]["loss"]) > 10
+    # the time-lapse: a frame per epoch the checkpoint kept (the last one may be partial)
+    assert Image.open(gif).n_frames == len(ckpt["history"]["snapshot_epochs"]) >= 1
 
 
 def test_bad_values_give_a_message_not_a_traceback(tmp_path):

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from explorer import latent
+from explorer import latent, media
 from explorer.preprocess import ImageError, to_mnist
 from explorer.ui import models, plots
 from explorer.ui.markers import plot_markers
@@ -76,7 +76,7 @@ def draw_panel(entry: ModelEntry) -> None:
     if not trail or np.hypot(*(np.array(trail[-1]) - mu)) > 1e-3:
         trail.append([float(mu[0]), float(mu[1])])
         del trail[:-MAX_TRAIL]
-    st.session_state.upload_mu = [float(mu[0]), float(mu[1])]  # an endpoint for Interpolate
+    st.session_state.your_digit = x  # an endpoint for Interpolate (encoded by any model)
     ellipse = latent.ellipse(mu, logvar, 1.0).tolist()
     plot_markers([{"plot": "draw_scatter", "id": "trail", "path": trail, "color": "#555",
                    "width": 2, "dash": True},
@@ -87,13 +87,13 @@ def draw_panel(entry: ModelEntry) -> None:
     sd = np.exp(0.5 * logvar)
     with left:
         a, b = st.columns(2)
-        a.image(plots.picture(x, 120), caption="as MNIST sees it", width=120,
+        a.image(media.picture(x, 120), caption="as MNIST sees it", width=120,
                 output_format="PNG")
-        b.image(plots.picture(latent.decode_point(model, mu), 120), caption="reconstruction",
+        b.image(media.picture(latent.decode_point(model, mu), 120), caption="reconstruction",
                 width=120, output_format="PNG")
         st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), std "
                     f"({sd[0]:.2f}, {sd[1]:.2f}); the dashed line is its path while you drew.")
         near = latent.nearest(enc.mu, mu, k=8)
-        st.image(plots.strip(models.test_images(model.cfg.dataset)[near], 48), output_format="PNG",
+        st.image(media.strip(models.test_images(model.cfg.dataset)[near], 48), output_format="PNG",
                  caption="nearest test digits: " + " ".join(enc.classes[int(enc.labels[i])]
                                                            for i in near))

@@ -3,10 +3,12 @@ digits, and the clickable manifold grid."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
-from explorer import latent
+from explorer import latent, media
 from explorer.ui import models, plots
 from explorer.ui.latent_pad import latent_pad
 from explorer.ui.markers import plot_markers
@@ -131,16 +133,20 @@ def selected_digit(model, enc: models.Encoded, z: tuple[float, float]) -> None:
     reconstruction, so the three can be compared."""
     i = st.session_state.selected
     a, b, c = st.columns(3)
-    a.image(plots.picture(latent.decode_point(model, z), 140), width=140, output_format="PNG",
+    a.image(media.picture(latent.decode_point(model, z), 140), width=140, output_format="PNG",
             caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})")
+    a.download_button("PNG", lambda: media.png_bytes(media.picture(
+        latent.decode_point(model, z), 280)), file_name=f"decoded-z{z[0]:.2f}_{z[1]:.2f}.png",
+        mime="image/png", on_click="ignore", icon=":material/download:", key="dl_preview",
+        help="the decoded preview, 280 x 280")
     if i is None:
         st.info("Hover over or drag across the square above to morph the digit; click a "
                 "point of the scatter to compare a test digit with its reconstruction.")
         return
     x = models.test_images(model.cfg.dataset)[i]
     recon = latent.decode_point(model, enc.mu[i])
-    b.image(plots.picture(x, 140), caption="original", width=140, output_format="PNG")
-    c.image(plots.picture(recon, 140), caption="reconstruction", width=140, output_format="PNG")
+    b.image(media.picture(x, 140), caption="original", width=140, output_format="PNG")
+    c.image(media.picture(recon, 140), caption="reconstruction", width=140, output_format="PNG")
     label = enc.classes[int(enc.labels[i])]
     st.markdown(f"**Test digit #{i}**, label **{label}**, "
                 f"z = ({enc.mu[i, 0]:.2f}, {enc.mu[i, 1]:.2f})")
@@ -176,5 +182,32 @@ def grid_panel(entry: ModelEntry) -> None:
     st.plotly_chart(fig, key="grid", on_select=_on_grid_click, selection_mode="points",
                     config={"displaylogo": False, "displayModeBar": False})
     st.caption("Click a cell to move the preview there. The red square is the preview's z.")
+    downloads(entry)
     if st.session_state.get("grid_marked") != _grid_settings():
         st.rerun()  # new cells: the preview's marker must be placed again
+
+
+def downloads(entry: ModelEntry) -> None:
+    """The manifold as a PNG at a chosen resolution and the encoded test set as CSV, made
+    when clicked (nothing is computed for a page that only shows the buttons)."""
+    n, lim, spacing = _grid_settings()
+    name = Path(entry.path).stem
+    c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
+    px = c1.select_slider("pixels per cell (download)", [28, 56, 84, 112], 56, key="grid_px")
+
+    def grid_png() -> bytes:
+        model, _ = models.load(entry.path, entry.mtime)
+        return media.png_bytes(media.grid_image(latent.decode_grid(model, n, -lim, lim, spacing),
+                                                px))
+
+    def encoded_csv() -> bytes:
+        enc = models.encoded_test_set(entry.path, entry.mtime)
+        return media.encoded_csv(enc.mu, enc.logvar, enc.labels, enc.classes)
+
+    c2.download_button(f"Manifold ({n * px} px PNG)", grid_png, mime="image/png",
+                       file_name=f"manifold-{name}-{n}x{n}-{spacing}.png", on_click="ignore",
+                       icon=":material/download:", key="dl_grid")
+    c3.download_button("Encoded test set (CSV)", encoded_csv, mime="text/csv",
+                       file_name=f"encoded-test-set-{name}.csv", on_click="ignore",
+                       icon=":material/download:", key="dl_csv",
+                       help="one row per test image: index, label, class, z mean, z log-variance")

@@ -20,7 +20,14 @@ import torch
 
 from explorer import checkpoint, data
 from explorer.config import TrainConfig
-from explorer.train import EpochMetrics, History, TrainingDiverged, new_model, train
+from explorer.train import (
+    EpochMetrics,
+    History,
+    TrainingDiverged,
+    new_model,
+    snapshot_labels,
+    train,
+)
 
 MAX_NAME = 64
 TRAIN_THREADS = 1  # of the machine's cores, leave the rest to the page (2-core laptops)
@@ -131,9 +138,8 @@ class JobManager:
             torch.set_num_threads(cfg.threads)
             train_split = data.load_split("train", cfg.dataset)
             test_split = data.load_split("test", cfg.dataset)
-            sub = test_split.subset(cfg.test_subset or None, seed=0)
             with job.lock:
-                job.snapshot_labels = sub.labels[:1000].numpy()
+                job.snapshot_labels = snapshot_labels(cfg, test_split)
             model = new_model(cfg, train_split)
             for event in train(cfg, model, job.stop_event, train_split, test_split):
                 if isinstance(event, EpochMetrics):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-# Tableau 10: distinct, colour-blind friendly enough, readable on a projector
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
+from explorer.media import PALETTE
+
 MARKER = "#111111"
 FONT = dict(size=14)
 
@@ -114,29 +114,19 @@ def loss_figure(steps: dict[str, list[float]], epochs: dict[str, list[float]] | 
                                  line=dict(color=color, width=1.5)))
     if epochs and epochs.get("step"):
         fig.add_trace(go.Scatter(x=epochs["step"], y=[-v for v in epochs["test_elbo"]],
-                                 name="test -ELBO (per epoch)", mode="lines+markers",
+                                 name="test -ELBO (per epoch)",
+                                 mode="lines+markers" if len(epochs["step"]) <= 40 else "lines",
                                  line=dict(color=PALETTE[2], width=2, dash="dot")))
+    values = [v for t in fig.data for v in (t.y or ()) if v is not None and v > 0]
+    if values:  # the KL starts near 0: keep the axis on what can be read (>= 0.5 nats)
+        lo, hi = max(0.5, min(values)), max(values)
+        fig.update_yaxes(range=[math.log10(lo) - 0.05, math.log10(hi) + 0.1])
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
                       legend=dict(orientation="h", y=1.12), plot_bgcolor="white",
                       uirevision="loss")
     fig.update_xaxes(title_text="step", gridcolor="#eee")
     fig.update_yaxes(title_text="nats per image", type="log", gridcolor="#eee")
     return fig
-
-
-def picture(x: np.ndarray, px: int = 280) -> Image.Image:
-    """A (28, 28) picture in [0, 1] (ink = 1) as dark ink on white, smoothly upscaled."""
-    img = Image.fromarray(np.uint8(255 - np.clip(x, 0, 1) * 255), "L")
-    return img.resize((px, px), Image.Resampling.BICUBIC) if px != img.width else img
-
-
-def strip(pictures: np.ndarray, px: int = 96) -> Image.Image:
-    """(N, 28, 28) pictures side by side, each px wide, with a thin gap."""
-    gap = max(2, px // 24)
-    out = Image.new("L", (len(pictures) * (px + gap) - gap, px), 255)
-    for i, x in enumerate(pictures):
-        out.paste(picture(x, px), (i * (px + gap), 0))
-    return out
 
 
 def app_icon(px: int = 64) -> Image.Image:
@@ -152,3 +142,23 @@ def app_icon(px: int = 64) -> Image.Image:
             r = px * 0.06
             draw.ellipse((x - r, y - r, x + r, y + r), fill=PALETTE[c])
     return img
+
+
+def compare_figure(runs: dict[str, dict], height: int = 340) -> go.Figure:
+    """Per-epoch test -ELBO (solid) and KL (dotted) of several runs on one nats axis, by epoch;
+    runs maps a name to its checkpoint history."""
+    fig = go.Figure()
+    for c, (name, history) in enumerate(runs.items()):
+        ep = (history or {}).get("epochs") or {}
+        if not ep.get("epoch"):
+            continue
+        color = PALETTE[[0, 2, 4, 6][c % 4]]
+        fig.add_trace(go.Scatter(x=ep["epoch"], y=[-v for v in ep["test_elbo"]], mode="lines",
+                                 name=f"{name}: test -ELBO", line=dict(color=color, width=2)))
+        fig.add_trace(go.Scatter(x=ep["epoch"], y=ep["test_kl"], mode="lines",
+                                 name=f"{name}: KL", line=dict(color=color, width=2, dash="dot")))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
+                      legend=dict(orientation="h", y=1.15), plot_bgcolor="white")
+    fig.update_xaxes(title_text="epoch", gridcolor="#eee")
+    fig.update_yaxes(title_text="nats per image", type="log", gridcolor="#eee")
+    return fig

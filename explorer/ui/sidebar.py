@@ -51,7 +51,7 @@ def model_picker() -> ModelEntry:
     return entry
 
 
-KEEP = ("z0", "z1", "scatter_n", "grid_n", "grid_lim", "grid_spacing", "input_mode")
+KEEP = ("z0", "z1", "scatter_n", "grid_n", "grid_lim", "grid_spacing", "grid_px", "input_mode")
 
 
 def keep_widget_state() -> None:
@@ -60,5 +60,6 @@ def keep_widget_state() -> None:
     for key in KEEP:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("t_")]:
+    for key in [k for k in st.session_state
+                if isinstance(k, str) and k.startswith(("t_", "ip_", "prior_", "cmp_"))]:
         st.session_state[key] = st.session_state[key]

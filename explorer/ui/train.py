@@ -3,13 +3,17 @@ the shared job twice a second to draw progress, loss curves and the forming late
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from explorer import media
 from explorer.config import ARCHS, LIKELIHOODS, TrainConfig
 from explorer.data import DATASETS
 from explorer.ui import plots
 from explorer.ui.jobs import JobBusy, JobManager
-from explorer.ui.models import RUNS_DIR
+from explorer.ui.models import RUNS_DIR, ModelEntry
+from explorer.ui.timelapse import timelapse_view
 
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2]
 
@@ -60,7 +64,7 @@ def _start(cfg: TrainConfig, name: str) -> None:
         st.session_state.train_message = str(e)
 
 
-def train_panel(select_model) -> None:
+def train_panel(select_model, entry: ModelEntry) -> None:
     st.markdown("Train a new model from scratch on this machine. It runs in the background: "
                 "switch tabs, or come back later, the run goes on. One run at a time.")
     manager = job_manager()
@@ -76,10 +80,19 @@ def train_panel(select_model) -> None:
         st.error(msg)
     if running:
         live_view(select_model)
-    else:
-        if job is not None:
-            job_view(job.view(), select_model)
-        watch_for_runs(id(job))
+        return
+    view = job.view() if job is not None else None
+    if view is not None:
+        job_view(view, select_model)
+    watch_for_runs(id(job))
+    saved = (view is not None and view["state"] in ("done", "stopped")
+             and Path(view["path"]).is_file())
+    path, mtime = ((view["path"], Path(view["path"]).stat().st_mtime) if saved
+                   else (entry.path, entry.mtime))
+    st.subheader("Time-lapse: how the latent map formed")
+    if not saved:
+        st.caption(f"Of the model chosen in the sidebar, **{entry.label}**.")
+    timelapse_view(path, mtime)
 
 
 @st.fragment(run_every=2.0)
@@ -150,8 +163,8 @@ def job_view(v: dict, select_model) -> None:
             st.caption(f"1,000 test digits encoded after epoch {len(v['epochs']['epoch'])}")
         with b:
             if v["samples"] is not None:
-                st.image(plots.strip(v["samples"][:4], 72), output_format="PNG")
-                st.image(plots.strip(v["samples"][4:], 72), output_format="PNG")
+                st.image(media.strip(v["samples"][:4], 72), output_format="PNG")
+                st.image(media.strip(v["samples"][4:], 72), output_format="PNG")
                 st.caption("Decoded at 8 fixed points of the plane, after each epoch")
     if state in ("done", "stopped"):
         with st.expander("Metrics card"):

@@ -8,7 +8,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from explorer import latent
+from explorer import latent, media
 from explorer.preprocess import ImageError, open_image, to_mnist
 from explorer.ui import models, plots
 from explorer.ui.draw import draw_panel
@@ -55,15 +55,15 @@ def upload_section(entry: ModelEntry) -> None:
         mu, logvar = model.encode(torch.from_numpy(x).view(1, 1, 28, 28))
     mu, logvar = mu[0].numpy(), logvar[0].numpy()
     sd = np.exp(0.5 * logvar)
-    st.session_state.upload_mu = [float(mu[0]), float(mu[1])]  # an endpoint for Interpolate
+    st.session_state.your_digit = x  # an endpoint for Interpolate (encoded by any model)
 
     left, right = st.columns([3, 2], gap="large")
     with right:
         a, b, c = st.columns(3)
         a.image(view, caption="your upload", width=140, output_format="PNG")
-        b.image(plots.picture(x, 140), caption="preprocessed 28x28", width=140,
+        b.image(media.picture(x, 140), caption="preprocessed 28x28", width=140,
                 output_format="PNG")
-        c.image(plots.picture(latent.decode_point(model, mu), 140), caption="reconstruction",
+        c.image(media.picture(latent.decode_point(model, mu), 140), caption="reconstruction",
                 width=140, output_format="PNG")
         st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), "
                     f"**std** ({sd[0]:.2f}, {sd[1]:.2f})")
@@ -71,7 +71,7 @@ def upload_section(entry: ModelEntry) -> None:
         counts = np.bincount(enc.labels[near], minlength=len(enc.classes))
         st.markdown("**Nearest test digits** (in latent space): most are "
                     f"**{enc.classes[int(counts.argmax())]}**")
-        st.image(plots.strip(models.test_images(model.cfg.dataset)[near], 56), output_format="PNG",
+        st.image(media.strip(models.test_images(model.cfg.dataset)[near], 56), output_format="PNG",
                  caption=" ".join(enc.classes[int(enc.labels[i])] for i in near))
         if st.button("Show in Explore", key="upload_to_explore",
                      help="Move the Explore tab's preview to this digit's latent mean"):

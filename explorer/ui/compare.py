@@ -1,0 +1,92 @@
+"""The Compare tab: two saved models side by side (latent scatters, manifolds, per-epoch
+curves and metrics cards), e.g. beta 0.5 against beta 4, or two seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from explorer import checkpoint, latent, media
+from explorer.ui import models, plots
+from explorer.ui.models import ModelEntry
+
+ROWS = (  # (row name, where, key, format)
+    ("dataset", "model", "dataset", "{}"), ("network", "model", "arch", "{}"),
+    ("likelihood", "model", "likelihood", "{}"), ("beta", "train_config", "beta", "{:g}"),
+    ("learning rate", "train_config", "lr", "{:g}"),
+    ("batch size", "train_config", "batch_size", "{}"), ("seed", "train_config", "seed", "{}"),
+    ("epochs", "metrics", "epochs_done", "{:g}"), ("seconds", "metrics", "seconds", "{:.0f}"),
+    ("test ELBO (nats)", "metrics", "test_elbo", "{:.2f}"),
+    ("reconstruction", "metrics", "test_recon", "{:.2f}"), ("KL", "metrics", "test_kl", "{:.2f}"),
+)
+
+
+def card_rows(ckpt: dict) -> list[str]:
+    card = checkpoint.card(ckpt)
+    out = []
+    for _, where, key, fmt in ROWS:
+        v = card[where].get(key)
+        out.append("-" if v is None else fmt.format(v))
+    return out
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def manifold_png(path: str, mtime: float, n: int = 12, lim: float = 3.0) -> bytes:
+    model, _ = models.load(path, mtime)
+    return media.png_bytes(media.grid_image(latent.decode_grid(model, n, -lim, lim), 40))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def scatter_figure(path: str, mtime: float):
+    """3,000 test digits, on the same axes for both models; shared, so never mutated."""
+    enc = models.encoded_test_set(path, mtime)
+    idx = np.random.default_rng(0).choice(len(enc.mu), min(3000, len(enc.mu)), replace=False)
+    return plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, height=430,
+                                index=idx, point_size=3)
+
+
+def compare_panel(entry: ModelEntry) -> None:
+    entries = models.available_models()
+    by_path = {e.path: e for e in entries}
+    if len(entries) < 2:
+        st.info("There is only one model here. Train another on the **Train** tab (try beta 4, "
+                "or another seed) or with `train_cli.py`, then compare them here.")
+        return
+    st.markdown("Two models side by side: how the latent map, the decoded manifold and the "
+                "ELBO's split change with beta, the network, the likelihood or the seed.")
+    others = [p for p in by_path if p != entry.path]
+    st.session_state.setdefault("cmp_a", entry.path)
+    st.session_state.setdefault("cmp_b", others[0])
+    for key, default in (("cmp_a", entry.path), ("cmp_b", others[0])):
+        if st.session_state[key] not in by_path:  # a run file was removed
+            st.session_state[key] = default
+    label = {p: e.label for p, e in by_path.items()}
+    a, b = st.columns(2, gap="large")
+    chosen = []
+    for col, key, name in ((a, "cmp_a", "Model A"), (b, "cmp_b", "Model B")):
+        with col:
+            path = st.selectbox(name, list(by_path), key=key, format_func=label.get)
+            chosen.append(by_path[path])
+    loaded = []
+    for e in chosen:
+        try:
+            loaded.append(models.load(e.path, e.mtime)[1])
+        except checkpoint.CheckpointError as err:
+            st.error(f"{e.label} cannot be loaded: {err.reason}")
+            return
+    for col, e in zip((a, b), chosen, strict=True):
+        with col:
+            st.plotly_chart(scatter_figure(e.path, e.mtime), key=f"chart_cmp_{col is a}",
+                            config={"displaylogo": False})
+            st.image(manifold_png(e.path, e.mtime), output_format="PNG",
+                     caption="manifold over [-3, 3]², 12 x 12")
+    st.subheader("Metrics cards")
+    st.table({"": [r[0] for r in ROWS], "Model A": card_rows(loaded[0]),
+              "Model B": card_rows(loaded[1])})
+    names = {"A": loaded[0].get("history"), "B": loaded[1].get("history")}
+    if any((h or {}).get("epochs", {}).get("epoch") for h in names.values()):
+        st.subheader("Test -ELBO and KL per epoch")
+        st.plotly_chart(plots.compare_figure(names), key="chart_cmp_curves",
+                        config={"displayModeBar": False})
+        st.caption("Lower -ELBO is better. A larger beta buys a smaller KL (a smoother, more "
+                   "prior-like map) with a larger reconstruction cost.")

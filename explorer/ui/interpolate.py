@@ -1,0 +1,147 @@
+"""The Interpolate tab: walk between two points of the latent plane and watch the decoded
+digit morph (a strip, a GIF), and draw samples from the prior with a temperature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+import torch
+
+from explorer import latent, media
+from explorer.ui import models, plots
+from explorer.ui.models import ModelEntry
+
+SOURCES = ("test digit", "your digit", "typed z")
+ENDS = {"a": ("Start", "#111111"), "b": ("End", "#d62728")}
+
+
+def _init(enc: models.Encoded) -> None:
+    # a first class and a second one: a morph that shows something from the start
+    st.session_state.setdefault("ip_idx_a", int(np.argmax(enc.labels == 0)))
+    st.session_state.setdefault("ip_idx_b", int(np.argmax(enc.labels == 1)))
+    for k, z in (("a", "-1.5, 1.5"), ("b", "1.5, -1.5")):
+        st.session_state.setdefault(f"ip_src_{k}", "test digit")
+        st.session_state.setdefault(f"ip_z_{k}", z)
+
+
+def _from_explore(k: str) -> None:
+    st.session_state[f"ip_idx_{k}"] = int(st.session_state.selected)
+    st.session_state[f"ip_src_{k}"] = "test digit"
+
+
+def endpoint(k: str, model, enc: models.Encoded) -> tuple[np.ndarray | None, str]:
+    """One end of the path chosen by the person: (z or None, what it is)."""
+    title, _ = ENDS[k]
+    st.markdown(f"**{title}**")
+    source = st.radio("from", SOURCES, key=f"ip_src_{k}", horizontal=True,
+                      label_visibility="collapsed")
+    if source == "test digit":
+        a, b = st.columns([1, 1], vertical_alignment="bottom")
+        i = a.number_input("test digit #", 0, len(enc.mu) - 1, key=f"ip_idx_{k}")
+        b.button("from Explore", key=f"btn_ip_sel_{k}", on_click=_from_explore, args=(k,),
+                 disabled=st.session_state.get("selected") is None, width="stretch",
+                 help="the digit last clicked on the Explore tab's scatter")
+        return enc.mu[i], f"test digit #{i} ({enc.classes[int(enc.labels[i])]})"
+    if source == "your digit":
+        x = st.session_state.get("your_digit")
+        if x is None:
+            st.info("Draw or upload a digit on the **Draw or upload** tab first.")
+            return None, ""
+        with torch.no_grad():
+            mu, _ = model.encode(torch.from_numpy(np.asarray(x, np.float32)).view(1, 1, 28, 28))
+        st.image(media.picture(x, 56), width=56)
+        return mu[0].numpy(), "your digit"
+    text = st.text_input("z", key=f"ip_z_{k}", help="two numbers, e.g. 0.5, -1.2")
+    try:
+        z = np.array(latent.parse_z(text), np.float32)
+    except ValueError as e:
+        st.error(str(e))
+        return None, ""
+    return z, f"z = ({z[0]:.2f}, {z[1]:.2f})"
+
+
+def interpolate_panel(entry: ModelEntry) -> None:
+    model, _ = models.load(entry.path, entry.mtime)
+    enc = models.encoded_test_set(entry.path, entry.mtime)
+    _init(enc)
+    st.markdown("Pick two points and walk between them. Every step is decoded, so you see "
+                "what lies *between* two digits: a smooth morph where the plane is filled, "
+                "odd shapes where the path crosses a gap.")
+    interpolation(model, enc, Path(entry.path).stem)
+    st.divider()
+    prior_samples(model, enc)
+
+
+@st.fragment
+def interpolation(model, enc: models.Encoded, model_name: str) -> None:
+    c1, c2, c3 = st.columns([2, 2, 2], gap="large")
+    with c1:
+        za, what_a = endpoint("a", model, enc)
+    with c2:
+        zb, what_b = endpoint("b", model, enc)
+    with c3:
+        steps = st.slider("steps", 3, 30, 10, key="ip_steps")
+        method = st.radio("path", ["linear", "slerp"], key="ip_method", horizontal=True,
+                          help="linear: the straight line. slerp: around the origin, with the "
+                               "radius changing linearly; it stays in the dense middle of the "
+                               "prior instead of cutting through its centre.")
+    if za is None or zb is None:
+        return
+    path = latent.interpolate(za, zb, steps, method)
+    pictures = latent.decode(model, path)
+    st.image(media.strip(pictures, 96), output_format="PNG",
+             caption=f"{what_a} → {what_b}, {steps} steps ({method})")
+    row = st.container(horizontal=True)
+    name = f"{model_name}-{method}-{steps}"
+    row.download_button("Strip (PNG)", media.png_bytes(media.strip(pictures, 96)),
+                       file_name=f"morph-{name}.png", mime="image/png", on_click="ignore",
+                       icon=":material/download:", key="dl_ip_png")
+    row.download_button("Morph (GIF)", lambda: media.morph_gif(pictures),
+                       file_name=f"morph-{name}.gif", mime="image/gif", on_click="ignore",
+                       icon=":material/download:", key="dl_ip_gif")
+    fig = _scatter(enc)
+    plots.add_path(fig, path, f"path ({method})", mode="lines+markers", width=2.5)
+    for (title, color), z in ((ENDS["a"], za), (ENDS["b"], zb)):
+        plots.add_current(fig, tuple(z), name=title)
+        fig.data[-1].marker.color = color
+        fig.data[-1].marker.line.color = color
+    st.plotly_chart(fig, key="chart_ip_scatter", config={"displaylogo": False})
+
+
+def _scatter(enc: models.Encoded, height: int = 520):
+    """The encoded test set, a fixed sample of 3,000 points (faint, under the path)."""
+    idx = np.random.default_rng(0).choice(len(enc.mu), min(3000, len(enc.mu)), replace=False)
+    return plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, height=height,
+                                opacity=0.35, index=idx)
+
+
+@st.fragment
+def prior_samples(model, enc: models.Encoded) -> None:
+    st.subheader("Samples from the prior")
+    st.markdown("A VAE is a generative model: draw z from the prior N(0, I) and decode it. "
+                "The temperature T scales the draw (z = T·ε): below 1 the samples stay where "
+                "the training digits are dense, above 1 they reach the odd edges of the plane.")
+    st.session_state.setdefault("prior_seed", 0)
+    c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+    temperature = c1.slider("temperature", 0.1, 2.0, 1.0, 0.1, key="prior_t")
+    side = c2.select_slider("grid", [4, 6, 8, 10, 12], 8, key="prior_side",
+                            format_func=lambda n: f"{n} x {n}")
+    if c3.button("Draw new samples", icon=":material/casino:", key="btn_prior_draw"):
+        st.session_state.prior_seed += 1
+    z = latent.prior_samples(side * side, temperature, st.session_state.prior_seed)
+    pictures = latent.decode(model, z).reshape(side, side, 28, 28)
+    img = media.grid_image(pictures, 56)
+    left, right = st.columns([1, 1], gap="large")
+    left.image(img, output_format="PNG", width=min(600, img.width),
+               caption=f"{side * side} samples, T = {temperature:g}, draw "
+                       f"#{st.session_state.prior_seed}")
+    fig = _scatter(enc, height=460)
+    plots.add_path(fig, z, "the samples' z", mode="markers")
+    plots.add_path(fig, latent.ellipse(np.zeros(2), np.full(2, 2 * np.log(temperature))),
+                   f"1 sigma at T = {temperature:g}", dash="dot")
+    right.plotly_chart(fig, key="chart_prior", config={"displaylogo": False})
+    left.download_button("Samples (PNG)", media.png_bytes(img), file_name=f"prior-T{temperature:g}"
+                       f"-{st.session_state.prior_seed}.png", mime="image/png", on_click="ignore",
+                       icon=":material/download:", key="dl_prior_png")
