@@ -87,35 +87,37 @@ def wait_idle(page, timeout: float = 60_000) -> None:
 
 PROBE = """() => {
   if (window.__lat) return;
-  window.__lat = []; window.__t0 = null; let last = null;
+  // Armed by a key or pointer release; polls each animation frame only while a measurement
+  // is pending (a page polling forever costs CPU, and 8 of them slow the server they measure)
+  window.__lat = []; window.__t0 = null;
   // the latent pad's big preview, decoded in the page when Python sends it the new z
-  window.__padlat = []; window.__tp = null; let padSeen = 0;
+  window.__padlat = []; window.__tp = null;
+  let last = null, padSeen = 0, polling = false;
   const pad = () => window.__latentPad && window.__latentPad.latent_pad;
   const find = () => { const box = [...document.querySelectorAll('[data-testid="stImage"]')]
       .find(e => e.textContent.includes('decoded at')); return box && box.querySelector('img'); };
   const tick = () => {
     const i = find();
-    if (i && i.src !== last && i.complete && i.naturalWidth) {
-      if (window.__t0 !== null && last !== null) {
-        window.__lat.push(performance.now() - window.__t0); window.__t0 = null; }
-      last = i.src;
-    }
+    if (window.__t0 !== null && i && i.src !== last && i.complete && i.naturalWidth) {
+      window.__lat.push(performance.now() - window.__t0); window.__t0 = null; last = i.src; }
     const p = pad();
-    if (p && p.previews !== padSeen) {
-      if (window.__tp !== null) { window.__padlat.push(performance.now() - window.__tp);
-                                  window.__tp = null; }
-      padSeen = p.previews;
-    }
-    requestAnimationFrame(tick);
+    if (window.__tp !== null && p && p.previews !== padSeen) {
+      window.__padlat.push(performance.now() - window.__tp); window.__tp = null;
+      padSeen = p.previews; }
+    polling = window.__t0 !== null || window.__tp !== null;
+    if (polling) requestAnimationFrame(tick);
   };
-  requestAnimationFrame(tick);
-  addEventListener('keyup', e => { window.__t0 = performance.now();
-      if (e.target.type === 'range') window.__tp = window.__t0; }, true);
+  const arm = (withPad) => {
+    const t = performance.now(), i = find(), p = pad();
+    last = i ? i.src : null; window.__t0 = t;
+    if (withPad) { padSeen = p ? p.previews : 0; window.__tp = t; }
+    if (!polling) { polling = true; requestAnimationFrame(tick); }
+  };
+  addEventListener('keyup', e => arm(e.target.type === 'range'), true);
   // Plotly covers the page with a drag layer on pointerdown: the release lands on that
   let inPlot = false;
   addEventListener('pointerdown', e => { inPlot = !!e.target.closest('.js-plotly-plot'); }, true);
-  addEventListener('pointerup', () => { if (inPlot) window.__t0 = performance.now();
-      inPlot = false; }, true);
+  addEventListener('pointerup', () => { if (inPlot) arm(false); inPlot = false; }, true);
 }"""
 
 POINT = """(k) => {
@@ -166,21 +168,31 @@ def wait_for_count(page, n, timeout=10.0):
     return False
 
 
+def _counter(page, name: str, n: int) -> int:
+    """How many of these the page has done before (so repeated calls keep varying)."""
+    return page.evaluate(f"(n) => {{ const k = window.{name} || 0; window.{name} = k + n; "
+                         "return k; }", n)
+
+
 def slider_moves(page, moves: int) -> list[float]:
+    """Key presses on the first slider: four up, four down, ... (never stuck at an end)."""
     thumb = page.locator('[data-testid="stSlider"] input[type="range"]').first
     thumb.focus()
     start = page.evaluate("window.__lat.length")
+    done = _counter(page, "__moves", moves)
     for i in range(moves):
-        page.keyboard.press("PageUp" if (i // 4) % 2 == 0 else "PageDown")
+        page.keyboard.press("PageUp" if ((done + i) // 4) % 2 == 0 else "PageDown")
         wait_for_count(page, start + i + 1)
         page.wait_for_timeout(50)
     return page.evaluate("window.__lat")[start:]
 
 
 def scatter_clicks(page, clicks: int) -> list[float]:
+    """Clicks on points of the scatter, a different digit each time."""
     start = page.evaluate("window.__lat.length")
+    first = _counter(page, "__clicks", clicks)
     done = 0
-    for k in range(clicks):
+    for k in range(first, first + clicks):
         x, y = page.evaluate(POINT, k)
         page.mouse.click(x, y)
         if wait_for_count(page, start + done + 1):

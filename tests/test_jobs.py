@@ -1,5 +1,7 @@
 """Training jobs of the browser: one at a time, always ending, never losing a model."""
 
+import os
+import sys
 import threading
 import time
 
@@ -44,6 +46,23 @@ def test_a_job_nobody_watches_ends_at_its_time_budget(tmp_path):
     assert v["state"] == "done" and v["summary"]["finished"] == "time budget"
     model, ckpt = checkpoint.load(v["path"])
     assert ckpt["metrics"]["source"] == "browser"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_the_training_thread_yields_the_cpu_to_the_pages(tmp_path):
+    manager = JobManager(tmp_path)
+    job = manager.start(TrainConfig(epochs=1000, max_seconds=3, **QUICK), "nice")
+    try:
+        deadline = time.perf_counter() + 30
+        while job.view()["last"] is None and time.perf_counter() < deadline:
+            time.sleep(0.05)
+        base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+        nice = os.getpriority(os.PRIO_PROCESS, job.thread.native_id)
+        assert nice == min(19, base + jobs.TRAIN_NICE)
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # not ours
+    finally:
+        manager.stop()
+        wait(job, 60)
 
 
 def test_a_second_start_is_refused_while_one_runs(tmp_path):

@@ -151,3 +151,16 @@ def test_time_lapse_of_a_run_without_snapshots_says_so(tmp_path):
         path.unlink()
 
 
+
+
+def test_compare_with_a_broken_run_file_says_so():
+    broken = checkpoint.RUNS_DIR / "broken.pt"
+    checkpoint.RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    broken.write_bytes(b"PK\x03\x04 half a zip")
+    try:
+        at = open_tab(new_app(), "Compare")
+        at.selectbox(key="cmp_b").set_value(str(broken)).run()
+        assert not at.exception
+        assert any("broken (" not in e and "cannot be loaded" in e for e in errors(at))
+    finally:
+        broken.unlink()

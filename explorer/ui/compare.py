@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import checkpoint, latent, media
+from explorer import checkpoint, data, latent, media
 from explorer.ui import models, plots
 from explorer.ui.models import ModelEntry
 
@@ -55,10 +55,8 @@ def compare_panel(entry: ModelEntry) -> None:
     st.markdown("Two models side by side: how the latent map, the decoded manifold and the "
                 "ELBO's split change with beta, the network, the likelihood or the seed.")
     others = [p for p in by_path if p != entry.path]
-    st.session_state.setdefault("cmp_a", entry.path)
-    st.session_state.setdefault("cmp_b", others[0])
     for key, default in (("cmp_a", entry.path), ("cmp_b", others[0])):
-        if st.session_state[key] not in by_path:  # a run file was removed
+        if st.session_state.get(key) not in by_path:  # first visit, or its file was removed
             st.session_state[key] = default
     label = {p: e.label for p, e in by_path.items()}
     a, b = st.columns(2, gap="large")
@@ -70,10 +68,15 @@ def compare_panel(entry: ModelEntry) -> None:
     loaded = []
     for e in chosen:
         try:
-            loaded.append(models.load(e.path, e.mtime)[1])
+            model, ckpt = models.load(e.path, e.mtime)
+            models.dataset_ready(model.cfg.dataset)
         except checkpoint.CheckpointError as err:
             st.error(f"{e.label} cannot be loaded: {err.reason}")
             return
+        except data.DataError as err:
+            st.error(f"The test set {e.label} is shown with is missing: {err}")
+            return
+        loaded.append(ckpt)
     for col, e in zip((a, b), chosen, strict=True):
         with col:
             st.plotly_chart(scatter_figure(e.path, e.mtime), key=f"chart_cmp_{col is a}",

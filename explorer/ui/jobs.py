@@ -8,7 +8,9 @@ watches any more still ends.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import threading
 import time
 import traceback
@@ -31,6 +33,22 @@ from explorer.train import (
 
 MAX_NAME = 64
 TRAIN_THREADS = 1  # of the machine's cores, leave the rest to the page (2-core laptops)
+TRAIN_NICE = 10  # and run at a lower priority than the server, so page reruns win the CPU
+
+
+def lower_priority(nice: int = TRAIN_NICE) -> bool:
+    """Make the calling thread nicer by `nice` (Linux schedules each thread on its own;
+    elsewhere the id of a thread is not a process id, so nothing is done). True if done."""
+    if not sys.platform.startswith("linux") or nice <= 0:
+        return False
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except OSError:
+        return False
+    return True
+
+
 SAMPLE_Z = np.array([[x, y] for y in (1.2, -1.2) for x in (-1.8, -0.6, 0.6, 1.8)], np.float32)
 
 
@@ -136,6 +154,7 @@ class JobManager:
         cfg = job.cfg
         try:
             torch.set_num_threads(cfg.threads)
+            lower_priority()
             train_split = data.load_split("train", cfg.dataset)
             test_split = data.load_split("test", cfg.dataset)
             with job.lock:

@@ -117,16 +117,24 @@ def loss_figure(steps: dict[str, list[float]], epochs: dict[str, list[float]] | 
                                  name="test -ELBO (per epoch)",
                                  mode="lines+markers" if len(epochs["step"]) <= 40 else "lines",
                                  line=dict(color=PALETTE[2], width=2, dash="dot")))
-    values = [v for t in fig.data for v in (t.y or ()) if v is not None and v > 0]
-    if values:  # the KL starts near 0: keep the axis on what can be read (>= 0.5 nats)
-        lo, hi = max(0.5, min(values)), max(values)
-        fig.update_yaxes(range=[math.log10(lo) - 0.05, math.log10(hi) + 0.1])
+    _nats_axis(fig)
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
                       legend=dict(orientation="h", y=1.12), plot_bgcolor="white",
                       uirevision="loss")
     fig.update_xaxes(title_text="step", gridcolor="#eee")
-    fig.update_yaxes(title_text="nats per image", type="log", gridcolor="#eee")
     return fig
+
+
+def _nats_axis(fig: go.Figure) -> None:
+    """A log axis for losses in nats, from 0.5 (the KL starts near 0) to the largest value;
+    linear when some value is not positive (a Gaussian likelihood's loss can be negative)."""
+    values = [v for t in fig.data for v in (t.y or ()) if v is not None]
+    if values and min(values) < -1e-3:  # (a KL of 0 may round to a hair below it)
+        fig.update_yaxes(title_text="nats per image", type="linear", gridcolor="#eee")
+    elif values:
+        lo, hi = max(0.5, min(values)), max(max(values), 1.0)
+        fig.update_yaxes(title_text="nats per image", type="log", gridcolor="#eee",
+                         range=[math.log10(lo) - 0.05, math.log10(hi) + 0.1])
 
 
 def app_icon(px: int = 64) -> Image.Image:
@@ -160,5 +168,5 @@ def compare_figure(runs: dict[str, dict], height: int = 340) -> go.Figure:
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
                       legend=dict(orientation="h", y=1.15), plot_bgcolor="white")
     fig.update_xaxes(title_text="epoch", gridcolor="#eee")
-    fig.update_yaxes(title_text="nats per image", type="log", gridcolor="#eee")
+    _nats_axis(fig)
     return fig
