@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import psutil
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from explorer.testing import (
     chromium,
@@ -110,26 +111,55 @@ def load(a) -> dict:
             "server_peak_rss_mb": round(max(peak), 1), "server_start_rss_mb": round(peak[0], 1)}
 
 
+STATE = """() => ({
+  script: document.querySelector('[data-testid="stApp"]').dataset.testScriptState,
+  tab: [...document.querySelectorAll('[role="tab"]')].filter(t =>
+      t.getAttribute('aria-selected') === 'true').map(t => t.textContent),
+  preview: !![...document.querySelectorAll('[data-testid="stImage"]')].find(e =>
+      e.textContent.includes('decoded at')),
+  plot: !!document.querySelector('.js-plotly-plot'),
+  exceptions: document.querySelectorAll('[data-testid="stException"]').length})"""
+
+
+def flip_tabs(page, stalls: list, t0: float) -> None:
+    """Open another tab and come back to Explore. If Explore is not drawn within a minute,
+    record what the page showed (and a screenshot), click Explore again and go on."""
+    page.get_by_role("tab", name="Draw or upload").click()
+    page.get_by_role("tab", name="Explore").click()
+    for _ in range(3):
+        try:
+            wait_drawn(page, timeout=60_000)
+            return
+        except PlaywrightTimeout:  # what was on the page?
+            shot = OUT / f"soak-stall-{len(stalls)}.png"
+            page.screenshot(path=str(shot))
+            stalls.append({"at_s": round(time.perf_counter() - t0, 1),
+                           "page": page.evaluate(STATE), "screenshot": shot.name})
+            print("stall:", stalls[-1], flush=True)
+            page.get_by_role("tab", name="Explore").click()
+    raise RuntimeError("Explore was not drawn after three tries")
+
+
 def soak(a) -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
     with streamlit_server() as srv:
         proc = psutil.Process(srv.proc.pid)
         with chromium() as browser:
             context, page = open_page(browser, srv.url)
-            samples, lat = [], []
+            samples, lat, stalls = [], [], []
             t0 = time.perf_counter()
             warm = None
             while time.perf_counter() - t0 < a.minutes * 60:
                 lat += slider_moves(page, 4) + scatter_clicks(page, 2)
-                page.get_by_role("tab", name="Draw or upload").click()
-                page.get_by_role("tab", name="Explore").click()
-                wait_drawn(page)
+                flip_tabs(page, stalls, t0)
                 elapsed = time.perf_counter() - t0
                 samples.append((round(elapsed, 1), round(server_rss_mb(proc), 1)))
                 if warm is None and elapsed > 60:
                     warm = samples[-1][1]
             context.close()
     end = samples[-1][1]
-    return {"minutes": a.minutes, "actions": len(lat), "preview_latency": summary(lat),
+    return {"minutes": a.minutes, "rounds": len(samples), "actions": len(lat),
+            "preview_latency": summary(lat), "stalls": stalls,
             "rss_after_warmup_mb": warm, "rss_end_mb": end,
             "growth_after_warmup_mb": round(end - (warm or samples[0][1]), 1),
             "samples": samples[:: max(1, len(samples) // 60)]}

@@ -201,6 +201,8 @@ def _parse_point(text: str, mu: np.ndarray) -> np.ndarray:
     from explorer.latent import parse_z
 
     if text.strip().isdigit():
+        if int(text) >= len(mu):
+            raise ValueError(f"test index {int(text)} is out of range (0 to {len(mu) - 1})")
         return mu[int(text)]
     return np.array(parse_z(text), np.float32)
 
@@ -210,8 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
     from pathlib import Path
 
-    from explorer import checkpoint, data, latent, train
-    from explorer.config import TrainConfig
+    from explorer import data
 
     ap = argparse.ArgumentParser(prog="python -m explorer.media",
                                  description="Export pictures and data of a trained model.")
@@ -233,16 +234,28 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("-o", "--out", required=True, help="file to write")
     a = ap.parse_args(argv)
     try:
-        model, ckpt = checkpoint.load(a.checkpoint)
-    except checkpoint.CheckpointError as e:
+        out = _export(a)
+        Path(a.out).write_bytes(out)
+    except (ValueError, data.DataError, OSError) as e:  # CheckpointError is a ValueError
         print(f"error: {e}", file=sys.stderr)
         return 2
+    print(f"wrote {a.out} ({len(out) / 1024:.0f} KiB)")
+    return 0
+
+
+def _export(a) -> bytes:
+    from explorer import checkpoint, data, latent, train
+    from explorer.config import TrainConfig
+
+    for name, low, high in (("steps", 2, 500), ("cells", 1, 100), ("px", 8, 512)):
+        if not low <= getattr(a, name, low) <= high:
+            raise ValueError(f"--{name} must be between {low} and {high}")
+    model, ckpt = checkpoint.load(a.checkpoint)
     spec = data.DATASETS[model.cfg.dataset]
     if a.what == "timelapse":
         kept = history_timelapse(ckpt.get("history", {}))
         if kept is None:
-            print(f"error: {a.checkpoint} kept no per-epoch snapshots", file=sys.stderr)
-            return 2
+            raise ValueError(f"{a.checkpoint} kept no per-epoch snapshots")
         cfg = TrainConfig.from_dict(ckpt.get("train_config") or {})
         out = timelapse_gif(kept[0], train.snapshot_labels(cfg), spec.classes, kept[2], kept[1])
     elif a.what in ("morph", "csv"):
@@ -259,9 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         pictures = latent.decode_grid(model, a.cells, -a.lim, a.lim, a.spacing)
         out = png_bytes(grid_image(pictures, a.px))
-    Path(a.out).write_bytes(out)
-    print(f"wrote {a.out} ({len(out) / 1024:.0f} KiB)")
-    return 0
+    return out
 
 
 if __name__ == "__main__":

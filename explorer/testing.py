@@ -146,16 +146,16 @@ def open_page(browser, url):
     return open_pages(browser, url, 1)[0]
 
 
-def wait_drawn(page) -> None:
+def wait_drawn(page, timeout: float = 180_000) -> None:
     """Wait until the Explore tab's preview and scatter are drawn (after a load or a tab
     switch), then install the latency probe."""
     page.wait_for_timeout(100)
-    page.wait_for_selector(IDLE, timeout=180_000)
+    page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_function("""() => { const b = [...document.querySelectorAll(
         '[data-testid="stImage"]')].find(e => e.textContent.includes('decoded at'));
         const i = b && b.querySelector('img'); const gd = document.querySelector('.js-plotly-plot');
         return i && i.complete && i.naturalWidth && gd && gd._fullData && gd._fullData.length; }""",
-                           timeout=180_000)
+                           timeout=timeout)
     page.evaluate(PROBE)
 
 

@@ -13,6 +13,14 @@ def test_the_app_binds_to_this_machine_only_and_limits_uploads():
     assert cfg["browser"]["gatherUsageStats"] is False
 
 
+def test_the_server_never_sends_references_to_cached_elements():
+    """Streamlit's page can evict a cached element just before a reply refers to it (two
+    quick reruns); it then stops with "Cached ForwardMsg MISS". No element is ever cacheable
+    under this size, so no reference is ever sent."""
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert cfg["global"]["minCachedMessageSize"] >= 1e9
+
+
 def test_readme_gives_exactly_the_two_commands_and_make_has_them():
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]

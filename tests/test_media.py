@@ -157,6 +157,27 @@ def test_media_cli_refuses_a_bad_checkpoint(tmp_path):
     assert r.returncode == 2 and "error:" in r.stderr and "Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("args,message", [
+    (["morph", "--start", "10000"], "out of range"),
+    (["morph", "--end", "left"], "two numbers"),
+    (["morph", "--steps", "1"], "--steps must be between"),
+    (["grid", "--cells", "5000"], "--cells must be between"),
+    (["grid", "--px", "0"], "--px must be between"),
+])
+def test_media_cli_explains_bad_arguments(tmp_path, capsys, args, message):
+    ckpt = str(ROOT / "pretrained" / "mnist.pt")
+    out = tmp_path / "out.png"
+    assert media.main([args[0], ckpt, *args[1:], "-o", str(out)]) == 2
+    assert message in capsys.readouterr().err and not out.exists()
+
+
+def test_media_cli_explains_an_unwritable_output(tmp_path, capsys):
+    ckpt = str(ROOT / "pretrained" / "mnist.pt")
+    target = tmp_path / "no-such-folder" / "g.png"
+    assert media.main(["grid", ckpt, "--cells", "2", "-o", str(target)]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
 def test_loss_axes_are_log_for_nats_and_linear_when_a_loss_is_negative():
     from explorer.ui import plots
 
