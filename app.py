@@ -7,6 +7,7 @@ import streamlit as st
 
 from explorer.ui.compare import compare_panel
 from explorer.ui.explore import explore_panel
+from explorer.ui.heap import freeze_long_lived
 from explorer.ui.interpolate import interpolate_panel
 from explorer.ui.plots import app_icon
 from explorer.ui.sidebar import keep_widget_state, model_picker, select_model
@@ -43,3 +44,5 @@ with compare:
 with train:
     if train.open:
         train_panel(select_model, entry)
+
+freeze_long_lived()  # after the first runs: reruns no longer pay for a full GC

@@ -1,11 +1,13 @@
 """Browser benchmarks of the real app (`streamlit run app.py` + Debian's Chromium).
 
-    python -m bench.browser latency [--moves 50 --clicks 20]   # issue 4's numbers
+    python -m bench.browser latency [--moves 50 --clicks 20]   # ours and the baseline
     python -m bench.browser load [--sessions 8 --seconds 60]   # many sessions + a training job
     python -m bench.browser soak [--minutes 10]                # memory growth over time
 
 Latencies are measured in the page: from the key or pointer release to the animation frame
-in which the new preview image is loaded. Memory is the server process's RSS (psutil).
+in which the new preview image is loaded. `latency` measures app.py and, in the same run,
+bench/baseline_app.py: the same explorer written the plain Streamlit way (whole-script
+reruns, a Plotly selection for clicks). Memory is the server process's RSS (psutil).
 Prints a table and writes bench/results/browser-<mode>.json.
 """
 
@@ -32,6 +34,7 @@ from explorer.testing import (
 )
 
 OUT = Path(__file__).parent / "results"
+BASELINE = Path(__file__).parent / "baseline_app.py"
 
 
 def pct(values, q):
@@ -46,9 +49,9 @@ def summary(values) -> dict:
             "p95_ms": round(pct(values, 95), 1), "max_ms": round(max(values), 1)}
 
 
-def latency(a) -> dict:
-    with streamlit_server() as srv:
-        with chromium() as browser:
+def latency_of(script: Path | None, a) -> dict:
+    with chromium() as browser:  # already running, as a user's browser is
+        with streamlit_server(script=script) as srv:
             t_open = time.perf_counter()
             context, page = open_page(browser, srv.url)
             first_page = time.perf_counter() - srv.started
@@ -62,6 +65,25 @@ def latency(a) -> dict:
             "slider_release_to_preview": summary(sliders),
             "slider_release_to_pad_preview": summary(pad),
             "scatter_click_to_preview": summary(clicks)}
+
+
+def latency(a) -> dict:
+    """app.py and, in the same run, bench/baseline_app.py (the plain Streamlit way)."""
+    ours = latency_of(None, a)
+    baseline = latency_of(BASELINE, a)
+    rows = [("slider release to preview, median (ms)", "slider_release_to_preview", "median_ms"),
+            ("slider release to preview, p95 (ms)", "slider_release_to_preview", "p95_ms"),
+            ("scatter click to preview, median (ms)", "scatter_click_to_preview", "median_ms"),
+            ("scatter click to preview, p95 (ms)", "scatter_click_to_preview", "p95_ms"),
+            ("clicks that moved the preview", "scatter_click_to_preview", "n")]
+    print(f"{'':40s} {'ours':>10s} {'baseline':>10s}")
+    for label, key, stat in rows:
+        print(f"{label:40s} {ours[key][stat]!s:>10s} {baseline[key][stat]!s:>10s}")
+    print(f"{'streamlit run to first drawn page (s)':40s} "
+          f"{ours['startup_to_first_drawn_page_s']:>10} "
+          f"{baseline['startup_to_first_drawn_page_s']:>10}")
+    return {**ours, "moves": a.moves, "clicks": a.clicks,
+            "baseline": {"app": "bench/baseline_app.py", **baseline}}
 
 
 def server_rss_mb(proc: psutil.Process) -> float:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import os
 import pickle
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,13 +87,48 @@ def raw_dir(spec: DatasetSpec, root: Path) -> Path:
     return Path(root) / spec.name / "raw"
 
 
+STAMP = ".verified.json"  # in the raw folder: {name: [size, mtime_ns, md5]} of checked files
+
+
+def _read_stamp(folder: Path) -> dict:
+    try:
+        stamp = json.loads((folder / STAMP).read_text())
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
+
+
 def check_files(spec: DatasetSpec, root: Path) -> list[str]:
-    """Names of the idx files that are missing or whose md5 is wrong (empty when all good)."""
-    bad = []
+    """Names of the idx files that are missing or whose md5 is wrong (empty when all good).
+
+    A file is hashed once: its size, modification time and md5 are then kept in a stamp
+    beside it, and it is hashed again only when its size or modification time changes
+    (every app start and CLI run would otherwise read the 55 MB again). Files modified in
+    the last two seconds are not stamped (racy: a change within the clock's tick would keep
+    the same time)."""
+    folder = raw_dir(spec, root)
+    stamp, checked, bad = _read_stamp(folder), {}, []
     for name, digest in spec.files.items():
-        path = raw_dir(spec, root) / name
-        if not path.is_file() or md5(path) != digest:
+        path = folder / name
+        try:
+            stat = path.stat()
+        except OSError:
             bad.append(name)
+            continue
+        key = [stat.st_size, stat.st_mtime_ns, digest]
+        if stamp.get(name) == key or (path.is_file() and md5(path) == digest):
+            # a file written in the last seconds may change again within the clock's tick
+            if time.time_ns() - stat.st_mtime_ns > 2_000_000_000:
+                checked[name] = key
+        else:
+            bad.append(name)
+    if not bad and checked != stamp:
+        try:
+            tmp = folder / f"{STAMP}.tmp"
+            tmp.write_text(json.dumps(checked))
+            tmp.replace(folder / STAMP)
+        except OSError:
+            pass  # a read-only data folder: hash again next time
     return bad
 
 

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -34,16 +35,20 @@ class Server:
 
 
 @contextmanager
-def streamlit_server(env: dict | None = None, timeout: float = 90.0):
-    """Start the app; yields a Server once /_stcore/health answers; stops it afterwards."""
+def streamlit_server(env: dict | None = None, timeout: float = 90.0, script: Path | None = None,
+                     cwd: Path = REPO, options: tuple[str, ...] = ()):
+    """Start the app (or another script, run from `cwd` with more `options`); yields a
+    Server once /_stcore/health answers; stops it afterwards."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script or REPO / "app.py"),
            "--server.headless", "true", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+           "--server.fileWatcherType", "none", *options]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # the server's log goes to a file: a pipe nobody reads would block it once full
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=log, text=True)
     try:
         while True:
             try:
@@ -51,7 +56,8 @@ def streamlit_server(env: dict | None = None, timeout: float = 90.0):
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited: {proc.stderr.read()[-2000:]}") from None
+                    log.seek(0)
+                    raise RuntimeError(f"streamlit exited: {log.read()[-2000:]}") from None
                 if time.perf_counter() - started > timeout:
                     raise RuntimeError("streamlit did not answer its health check") from None
                 time.sleep(0.2)
@@ -62,6 +68,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 90.0):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @contextmanager
@@ -197,5 +204,5 @@ def scatter_clicks(page, clicks: int) -> list[float]:
         page.mouse.click(x, y)
         if wait_for_count(page, start + done + 1):
             done += 1
-        page.wait_for_timeout(100)
+        page.wait_for_timeout(350)  # two clicks within 300 ms are Plotly's double click
     return page.evaluate("window.__lat")[start:]

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,43 +23,21 @@ REPO = Path(__file__).resolve().parent.parent
 def serve(static: bool = True, env: dict | None = None, timeout: float = 90.0):
     """Yields the server (explorer.testing.Server) once /_stcore/health answers."""
     sys.path.insert(0, str(REPO))
-    from explorer.testing import Server, free_port
+    from explorer.testing import streamlit_server
 
     folder = Path(tempfile.mkdtemp(prefix="latent-pad-app-"))
     shutil.copy(__file__, folder / "pad_app.py")
     if (REPO / ".streamlit" / "config.toml").is_file():  # the app's theme and server settings
         (folder / ".streamlit").mkdir()
         shutil.copy(REPO / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(folder / "pad_app.py"),
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none",
-           "--server.enableStaticServing", "true" if static else "false"]
-    env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=folder, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
     try:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited: {proc.stderr.read()[-2000:]}") from None
-                if time.perf_counter() - started > timeout:
-                    raise RuntimeError("streamlit did not answer its health check") from None
-                time.sleep(0.2)
-        server = Server(proc, port, started)
-        server.folder = folder
-        yield server
+        with streamlit_server({"PYTHONPATH": str(REPO), **(env or {})}, timeout,
+                              folder / "pad_app.py", folder,
+                              ("--server.enableStaticServing",
+                               "true" if static else "false")) as server:
+            server.folder = folder
+            yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -175,6 +175,10 @@ def test_train_tab_starts_stops_and_saves_a_model():
     model, ckpt = checkpoint.load(name)
     assert ckpt["metrics"]["finished"] == "stopped"
     assert Path(name).stem in at.selectbox(key="model_path").options
+    # this session replays the run it watched; a new one shows the sidebar's model
+    sidebar_model = "Of the model chosen in the sidebar"
+    assert not any(sidebar_model in c.value for c in at.caption)
+    assert any(sidebar_model in c.value for c in open_tab(new_app(), "Train").caption)
     at.button(key="explore_new").click().run()
     assert at.selectbox(key="model_path").value == name
 
@@ -195,3 +199,24 @@ def test_a_second_start_while_one_runs_is_refused():
         job.thread.join(60)
     assert not job.thread.is_alive()
     assert np.isfinite(job.view()["summary"].get("final_loss", 0.0))
+
+
+@pytest.mark.parametrize("point,target", [
+    ({"plot": "scatter", "customdata": 17}, ("digit", 17)),
+    ({"plot": "scatter", "customdata": [9999]}, ("digit", 9999)),
+    ({"plot": "scatter", "customdata": {"0": 3}}, ("digit", 3)),
+    ({"plot": "grid", "customdata": [0.5, -1.25]}, ("z", (0.5, -1.25))),
+    ({"plot": "grid", "customdata": {"0": 0.5, "1": 2}}, ("z", (0.5, 2.0))),
+    ({"plot": "scatter", "customdata": 10000}, None),  # no such test digit
+    ({"plot": "scatter", "customdata": -1}, None),
+    ({"plot": "scatter", "customdata": "x"}, None),
+    ({"plot": "scatter", "customdata": None}, None),
+    ({"plot": "grid", "customdata": ["nan", 0]}, None),
+    ({"plot": "grid", "customdata": [1]}, None),
+    ({"plot": "legend", "customdata": 3}, None),
+    ({}, None),
+])
+def test_a_click_reported_by_the_page_is_checked_before_use(point, target):
+    from explorer.ui.explore import pick_target
+
+    assert pick_target(point, 10_000) == target

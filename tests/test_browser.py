@@ -96,6 +96,40 @@ def test_clicking_a_point_moves_the_preview(page):
     caption = page.locator('[data-testid="stImage"]:has-text("decoded at")').inner_text()
     assert f"decoded at z = ({z})" in caption  # the preview moved to the digit's z
     assert page.locator('[data-testid="stImage"]:has-text("reconstruction")').count() == 1
+    ring = page.locator('[data-testid="lxMarker"][data-id$="/selected"]')  # marked on the plot
+    ring.wait_for(timeout=10_000)
+    ring_z = [float(ring.get_attribute(f"data-{c}")) for c in "xy"]
+    assert f"{ring_z[0]:.2f}, {ring_z[1]:.2f}" == z
+    # move away with a slider, then click the same digit again: the preview comes back
+    moved = preview_src(page)
+    page.locator('[data-testid="stSlider"] input[type="range"]').first.focus()
+    page.keyboard.press("PageUp")
+    away = wait_new_preview(page, moved)
+    page.wait_for_timeout(400)  # not a double click
+    click_a_point(page)
+    wait_new_preview(page, away)
+    caption = page.locator('[data-testid="stImage"]:has-text("decoded at")').inner_text()
+    assert f"decoded at z = ({z})" in caption
+
+
+def test_clicking_a_manifold_cell_moves_the_preview_there(page):
+    grid = page.locator('.st-key-grid .js-plotly-plot')
+    grid.scroll_into_view_if_needed()
+    page.wait_for_function("() => { const gd = document.querySelector('.st-key-grid "
+                           ".js-plotly-plot'); return gd && gd._fullLayout && gd._fullData; }")
+    x, y, z = page.evaluate("""() => {
+        const gd = document.querySelector('.st-key-grid .js-plotly-plot');
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+        const t = gd._fullData[0], k = 2 * Math.round(Math.sqrt(t.x.length)) + 3;  // row 2, col 3
+        return [r.left + xa._offset + xa.l2p(t.x[k]), r.top + ya._offset + ya.l2p(t.y[k]),
+                t.customdata[k]];
+    }""")
+    before = preview_src(page)
+    page.mouse.move(x, y)  # Plotly picks the point under the pointer on hover
+    page.mouse.click(x, y)
+    wait_new_preview(page, before)
+    caption = page.locator('[data-testid="stImage"]:has-text("decoded at")').inner_text()
+    assert f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})" in caption
 
 
 def digit_png() -> bytes:

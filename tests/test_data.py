@@ -1,4 +1,5 @@
 import gzip
+import os
 import pickle
 
 import numpy as np
@@ -85,3 +86,26 @@ def test_read_idx_rejects_other_files(tmp_path):
     bad.write_bytes(b"not an idx file")
     with pytest.raises(data.DataError):
         data.read_idx(bad)
+
+
+def test_a_changed_file_is_hashed_again_and_refused(tmp_path, monkeypatch):
+    """The md5 check is remembered (size, mtime) so that starts are fast, but a file that
+    changes afterwards is checked again."""
+    spec = data.DatasetSpec(name="Tiny", files={"a": "900150983cd24fb0d6963f7d28e17f72"},
+                            classes=("x",))  # md5("abc")
+    folder = data.raw_dir(spec, tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "a").write_bytes(b"abc")
+    calls = []
+    real = data.md5
+    monkeypatch.setattr(data, "md5", lambda p: calls.append(p) or real(p))
+    assert data.check_files(spec, tmp_path) == [] and len(calls) == 1
+    assert not (folder / data.STAMP).exists()  # just written: not trusted yet
+    os.utime(folder / "a", (1e9, 1e9))  # written long ago
+    assert data.check_files(spec, tmp_path) == [] and len(calls) == 2
+    assert (folder / data.STAMP).is_file()
+    assert data.check_files(spec, tmp_path) == [] and len(calls) == 2  # remembered
+    (folder / "a").write_bytes(b"abd")  # same size, new content and mtime
+    assert data.check_files(spec, tmp_path) == ["a"] and len(calls) == 3
+    (folder / "a").unlink()
+    assert data.check_files(spec, tmp_path) == ["a"]

@@ -45,7 +45,7 @@ def test_eight_sessions_and_a_training_run(tmp_path):
             for i, (_, page) in enumerate(pages):
                 assert page.locator('[data-testid="stException"]').count() == 0, i
                 assert page.locator('[data-testid="stAlertContentError"]').count() == 0, i
-            assert all(len(previews[i]) >= 2 for i in range(1, SESSIONS)), previews
+            assert all(len(previews[i]) >= 2 for i in range(1, SESSIONS)), repr(previews)
             trainer.get_by_role("button", name="Stop").click()
             trainer.wait_for_selector("text=was stopped", timeout=60_000)
             for context, _ in pages:

@@ -30,72 +30,73 @@ def move_to(z) -> None:
     st.session_state.z1 = float(np.clip(round(float(z[1]), 2), -LIM, LIM))
 
 
-def first_point(state_key: str) -> dict | None:
-    """The clicked point of a plotly_chart selection, or None."""
-    event = st.session_state.get(state_key)
-    points = event.selection.get("points", []) if event else []
-    return points[0] if points else None
-
-
-def _customdata(point: dict):
+def pick_target(point: dict, n_test: int) -> tuple[str, object] | None:
+    """What a click reported by the page (see ui/markers.py) points at: ("digit", test
+    index) for the scatter, ("z", (z0, z1)) for a manifold cell, None for anything else
+    (it comes from the page, so nothing in it is trusted)."""
     cd = point.get("customdata")
-    if isinstance(cd, dict):  # some Plotly versions send {"0": v, ...}
-        cd = [cd[k] for k in sorted(cd, key=int)]
-    return cd
+    if isinstance(cd, dict):  # some Plotly versions send arrays as {"0": v, ...}
+        cd = [cd[k] for k in sorted(cd, key=str)]
+    try:
+        if point.get("plot") == "scatter":
+            index = int(cd[0] if isinstance(cd, list | tuple) else cd)
+            return ("digit", index) if 0 <= index < n_test else None
+        if point.get("plot") == "grid" and isinstance(cd, list | tuple) and len(cd) == 2:
+            z = (float(cd[0]), float(cd[1]))
+            return ("z", z) if np.isfinite(z).all() else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return None
 
 
-def _on_scatter_click(mu: np.ndarray) -> None:
-    point = first_point("scatter")
-    if point is None:
+def _on_pick(point: dict, mu: np.ndarray) -> None:
+    target = pick_target(point, len(mu))
+    if target is None:
         return
-    cd = _customdata(point)
-    if cd is None:
-        return
-    index = int(cd[0] if isinstance(cd, list | tuple) else cd)
-    st.session_state.selected = index
-    move_to(mu[index])
-
-
-def _on_grid_click() -> None:
-    point = first_point("grid")
-    cd = _customdata(point) if point else None
-    if cd is not None and len(cd) == 2:
-        move_to(cd)
-        st.session_state.rerun_page = True
+    kind, value = target
+    if kind == "digit":
+        st.session_state.selected = value
+        move_to(mu[value])
+    else:
+        move_to(value)
 
 
 def explore_panel(entry: ModelEntry) -> None:
-    """Two fragments. Moving a slider or the pad, or clicking the scatter, reruns only the
-    first (the charts are static, the markers for the preview's z are laid over them in the
-    browser: see ui/markers.py). A click on the grid reruns the page once."""
+    """Fragments, so that an action reruns only what it changes. The charts are static:
+    the markers of the preview's z are laid over them in the page, which also reports
+    clicks on their points (ui/markers.py). So a slider or pad move and a click on the
+    scatter or on a manifold cell all rerun `controls_panel` only; the scatter's own
+    settings rerun `preview_panel`, the manifold's `grid_panel`."""
     init_state()
     preview_panel(entry)
     grid_panel(entry)
 
 
-def _then_rerun_page() -> None:
-    """In a chart's fragment: a click there moved z, so redraw the page (once)."""
-    if st.session_state.pop("rerun_page", False):
-        st.rerun()
+@st.fragment
+def preview_panel(entry: ModelEntry) -> None:
+    """The scatter beside the controls (the figure is the same cached object every time,
+    so Plotly does not redraw it when this reruns)."""
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        controls_panel(entry)
+    with left:
+        scatter_panel(entry)
 
 
 @st.fragment
-def preview_panel(entry: ModelEntry) -> None:
-    """The scatter, the pad, the sliders and the selected digit: what a move or a click
-    changes. The scatter's figure is the same object every time (Plotly does not redraw it)."""
+def controls_panel(entry: ModelEntry) -> None:
+    """The pad, the sliders, the decoded preview and the selected digit, and the markers of
+    the preview's z over the charts: all that a move changes, and nothing else (a move
+    does not re-send the scatter's 10,000 points)."""
     model, _ = models.load(entry.path, entry.mtime)
     enc = models.encoded_test_set(entry.path, entry.mtime)
-    left, right = st.columns([3, 2], gap="large")
-    with right:
-        latent_pad(f"{entry.path}:{entry.mtime}", model,
-                   (st.session_state.z0, st.session_state.z1), (enc.mu, enc.labels),
-                   key="latent_pad", lim=LIM, on_change=move_to)
-        st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
-        st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
-        z = (st.session_state.z0, st.session_state.z1)
-        selected_digit(model, enc, z)
-    with left:
-        scatter_panel(entry, enc)
+    latent_pad(f"{entry.path}:{entry.mtime}", model,
+               (st.session_state.z0, st.session_state.z1), (enc.mu, enc.labels),
+               key="latent_pad", lim=LIM, on_change=move_to)
+    st.slider("z[0]", -LIM, LIM, step=0.01, key="z0", format="%.2f")
+    st.slider("z[1]", -LIM, LIM, step=0.01, key="z1", format="%.2f")
+    z = (st.session_state.z0, st.session_state.z1)
+    selected_digit(model, enc, z)
     settings = _grid_settings()
     st.session_state.grid_marked = settings  # the grid the markers below are placed for
     axis = latent.grid_axis(settings[0], -settings[1], settings[1], settings[2])
@@ -106,13 +107,13 @@ def preview_panel(entry: ModelEntry) -> None:
         sel = enc.mu[st.session_state.selected]
         markers.append({"plot": "scatter", "x": float(sel[0]), "y": float(sel[1]),
                         "style": "ring", "size": 16, "id": "selected"})
-    plot_markers(markers, key="explore_markers")
+    plot_markers(markers, key="explore_markers", picks=("scatter", "grid"),
+                 on_pick=lambda point: _on_pick(point, enc.mu))
 
 
-def scatter_panel(entry: ModelEntry, enc: models.Encoded) -> None:
+def scatter_panel(entry: ModelEntry) -> None:
     fig = _scatter_figure(entry.path, entry.mtime, st.session_state.scatter_n)
-    st.plotly_chart(fig, key="scatter", on_select=lambda: _on_scatter_click(enc.mu),
-                    selection_mode="points", config={"displaylogo": False, "scrollZoom": True})
+    st.plotly_chart(fig, key="scatter", config={"displaylogo": False, "scrollZoom": True})
     st.caption("Posterior means of the test digits. Click a point to inspect it; drag to pan, "
                "scroll to zoom, click the legend to hide a class. The cross is the preview's z.")
     st.radio("points shown", list(SAMPLES), key="scatter_n", horizontal=True)
@@ -169,7 +170,6 @@ def _grid_settings() -> tuple[int, float, str]:
 def grid_panel(entry: ModelEntry) -> None:
     """The manifold section. The preview's marker over it is placed by preview_panel for
     given cells: when the settings change them, the page is redrawn once."""
-    _then_rerun_page()
     st.subheader("Manifold: decoded digits over the latent plane")
     c1, c2, c3 = st.columns([2, 2, 3])
     c1.slider("cells per side", 10, 30, key="grid_n")
@@ -179,8 +179,7 @@ def grid_panel(entry: ModelEntry) -> None:
                   "(as in the TensorFlow tutorial)")
     fig, _ = _grid_figure(entry.path, entry.mtime, st.session_state.grid_n,
                              st.session_state.grid_lim, st.session_state.grid_spacing)
-    st.plotly_chart(fig, key="grid", on_select=_on_grid_click, selection_mode="points",
-                    config={"displaylogo": False, "displayModeBar": False})
+    st.plotly_chart(fig, key="grid", config={"displaylogo": False, "displayModeBar": False})
     st.caption("Click a cell to move the preview there. The red square is the preview's z.")
     downloads(entry)
     if st.session_state.get("grid_marked") != _grid_settings():

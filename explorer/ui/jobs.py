@@ -33,6 +33,7 @@ from explorer.train import (
 
 MAX_NAME = 64
 TRAIN_THREADS = 1  # of the machine's cores, leave the rest to the page (2-core laptops)
+KEEP_JOBS = 8  # finished jobs kept for display (each holds its loss history)
 TRAIN_NICE = 10  # and run at a lower priority than the server, so page reruns win the CPU
 
 
@@ -135,7 +136,7 @@ class JobManager:
                       run_path(self.runs_dir, name))
             job.thread = threading.Thread(target=self._run, args=(job,), daemon=True,
                                           name=f"train-{job.path.stem}")
-            self.jobs.append(job)
+            self.jobs = [*self.jobs[-(KEEP_JOBS - 1):], job]  # a server that runs for weeks
         job.thread.start()
         return job
 

@@ -79,13 +79,17 @@ def train_panel(select_model, entry: ModelEntry) -> None:
     if msg := st.session_state.pop("train_message", None):
         st.error(msg)
     if running:
+        st.session_state.watched_job = id(job)
         live_view(select_model)
         return
     view = job.view() if job is not None else None
     if view is not None:
         job_view(view, select_model)
     watch_for_runs(id(job))
+    # a run this session watched is the one to replay; anyone else (a new session, another
+    # person) sees the time-lapse of the model chosen in the sidebar
     saved = (view is not None and view["state"] in ("done", "stopped")
+             and st.session_state.get("watched_job") == id(job)
              and Path(view["path"]).is_file())
     path, mtime = ((view["path"], Path(view["path"]).stat().st_mtime) if saved
                    else (entry.path, entry.mtime))

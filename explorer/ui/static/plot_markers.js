@@ -2,8 +2,12 @@
 // Moving a slider then costs one small message, not a 10,000-point re-render.
 // data: {group, markers: [{plot: "<Streamlit key of the chart>", id, x, y,
 //          style: "cross"|"square"|"ring"|"dot", size: px or "cell" (one x-axis unit)}
-//         or {plot, id, path: [[x, y], ...], color, width, dash: true|false}]}
+//         or {plot, id, path: [[x, y], ...], color, width, dash: true|false}],
+//        pick: ["<Streamlit key of a chart>", ...]}
 // x, y in the chart's data units.
+// A click on a point of a chart named in `pick` is sent to Python as the trigger "pick":
+// {plot, x, y, customdata}. This component's fragment reruns, not the chart's, so a click
+// costs what a slider move costs (no selection, no re-sent or redrawn chart).
 
 const STYLE = `
 .lx-marker { position: absolute; pointer-events: none; z-index: 5; transform: translate(-50%, -50%); }
@@ -63,13 +67,36 @@ function place(spec, group, tries = 0) {
   el.style.display = inside ? "block" : "none";
 }
 
+// Plotly keeps a graph's listeners on gd._ev and makes a new one when it purges and
+// re-creates the plot, so a graph is hooked again whenever its emitter is new.
 function hook(gd) {
-  if (gd.__lxHooked || !gd.on) return;  // follow zooming, panning and redraws
-  gd.__lxHooked = true;
+  if (gd.__lxHooked === gd._ev || !gd.on) return;  // follow zooming, panning and redraws
+  gd.__lxHooked = gd._ev;
   const again = () => requestAnimationFrame(
     () => Object.values(gd.__lxSpecs || {}).forEach(([s, g]) => place(s, g)));
   gd.on("plotly_relayout", again);
   gd.on("plotly_afterplot", again);
+}
+
+const reporters = {};  // group -> the latest setTriggerValue of that component
+let picks = 0;
+
+function hookPicks(plot, group, tries = 0) {
+  const host = document.querySelector(`.st-key-${CSS.escape(plot)}`);
+  const gd = host && host.querySelector(".js-plotly-plot");
+  if (!gd || !gd.on || !gd._ev) {
+    if (tries < 600) requestAnimationFrame(() => hookPicks(plot, group, tries + 1));
+    return;
+  }
+  if (gd.__lxPicks === gd._ev) return;
+  gd.__lxPicks = gd._ev;
+  gd.on("plotly_click", (event) => {
+    const p = event && event.points && event.points[0];
+    const report = reporters[group];
+    if (!p || !report) return;
+    report("pick", { plot, x: p.x, y: p.y, n: ++picks,  // n: two clicks on one point differ
+                     customdata: p.customdata === undefined ? null : p.customdata });
+  });
 }
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -120,10 +147,12 @@ function removeOthers(specs, group) {
   }
 }
 
-export default function ({ data }) {
+export default function ({ data, setTriggerValue }) {
   ensureStyle();
   const specs = (data && data.markers) || [];
   const group = (data && data.group) || "markers";
   removeOthers(specs, group);
   for (const spec of specs) place(spec, group);
+  reporters[group] = setTriggerValue;
+  for (const plot of (data && data.pick) || []) hookPicks(plot, group);
 }
