@@ -35,9 +35,9 @@ def pick_target(point: dict, n_test: int) -> tuple[str, object] | None:
     index) for the scatter, ("z", (z0, z1)) for a manifold cell, None for anything else
     (it comes from the page, so nothing in it is trusted)."""
     cd = point.get("customdata")
-    if isinstance(cd, dict):  # some Plotly versions send arrays as {"0": v, ...}
-        cd = [cd[k] for k in sorted(cd, key=str)]
     try:
+        if isinstance(cd, dict):  # some Plotly versions send arrays as {"0": v, ...}
+            cd = [cd[k] for k in sorted(cd, key=int)]
         if point.get("plot") == "scatter":
             index = int(cd[0] if isinstance(cd, list | tuple) else cd)
             return ("digit", index) if 0 <= index < n_test else None
@@ -168,7 +168,7 @@ def _grid_settings() -> tuple[int, float, str]:
 
 @st.fragment
 def grid_panel(entry: ModelEntry) -> None:
-    """The manifold section. The preview's marker over it is placed by preview_panel for
+    """The manifold section. The preview's marker over it is placed by controls_panel for
     given cells: when the settings change them, the page is redrawn once."""
     st.subheader("Manifold: decoded digits over the latent plane")
     c1, c2, c3 = st.columns([2, 2, 3])

@@ -32,9 +32,13 @@ function ensureStyle() {
   document.head.appendChild(s);
 }
 
+function graphOf(plot) {  // the Plotly graph div of the chart with this Streamlit key
+  const host = document.querySelector(`.st-key-${CSS.escape(plot)}`);
+  return host && host.querySelector(".js-plotly-plot");
+}
+
 function place(spec, group, tries = 0) {
-  const host = document.querySelector(`.st-key-${CSS.escape(spec.plot)}`);
-  const gd = host && host.querySelector(".js-plotly-plot");
+  const gd = graphOf(spec.plot);
   const layout = gd && gd._fullLayout;
   if (!layout || !layout.xaxis || !layout.xaxis.l2p) {
     if (tries < 600) requestAnimationFrame(() => place(spec, group, tries + 1));  // not drawn
@@ -70,7 +74,7 @@ function place(spec, group, tries = 0) {
 // Plotly keeps a graph's listeners on gd._ev and makes a new one when it purges and
 // re-creates the plot, so a graph is hooked again whenever its emitter is new.
 function hook(gd) {
-  if (gd.__lxHooked === gd._ev || !gd.on) return;  // follow zooming, panning and redraws
+  if (!gd.on || !gd._ev || gd.__lxHooked === gd._ev) return;  // follow zooms, pans, redraws
   gd.__lxHooked = gd._ev;
   const again = () => requestAnimationFrame(
     () => Object.values(gd.__lxSpecs || {}).forEach(([s, g]) => place(s, g)));
@@ -82,8 +86,7 @@ const reporters = {};  // group -> the latest setTriggerValue of that component
 let picks = 0;
 
 function hookPicks(plot, group, tries = 0) {
-  const host = document.querySelector(`.st-key-${CSS.escape(plot)}`);
-  const gd = host && host.querySelector(".js-plotly-plot");
+  const gd = graphOf(plot);
   if (!gd || !gd.on || !gd._ev) {
     if (tries < 600) requestAnimationFrame(() => hookPicks(plot, group, tries + 1));
     return;
