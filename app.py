@@ -5,19 +5,33 @@
 
 import streamlit as st
 
-from explorer.ui.compare import compare_panel
-from explorer.ui.explore import explore_panel
-from explorer.ui.heap import freeze_long_lived
-from explorer.ui.interpolate import interpolate_panel
-from explorer.ui.plots import app_icon
-from explorer.ui.sidebar import keep_widget_state, model_picker, select_model
-from explorer.ui.train import train_panel
-from explorer.ui.upload import upload_panel
+# Streamlit's page loads Plotly's code (about a second of a 2-core machine) only when a
+# first chart arrives. A new session gets a tiny empty chart (at the foot of the sidebar)
+# before the imports below, which take two seconds or more in a new server, so that the
+# page loads Plotly meanwhile; it is removed at the end of the run.
+st.set_page_config(page_title="Latent Explorer", layout="wide")
+sidebar = st.sidebar.container()
+warmup = st.sidebar.empty()
+if not st.session_state.get("plotly_loaded"):
+    st.session_state.plotly_loaded = True
+    clear = "rgba(0,0,0,0)"
+    warmup.plotly_chart({"data": [{"x": [0], "y": [0], "visible": False}], "layout": {
+        "height": 10, "margin": {"t": 0, "b": 0}, "paper_bgcolor": clear, "plot_bgcolor": clear,
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}}},
+        key="plotly_warmup", theme=None, config={"staticPlot": True})
 
-st.set_page_config(page_title="Latent Explorer", page_icon=app_icon(),
-                   layout="wide")
+from explorer.ui.compare import compare_panel  # noqa: E402
+from explorer.ui.explore import explore_panel  # noqa: E402
+from explorer.ui.heap import freeze_long_lived  # noqa: E402
+from explorer.ui.interpolate import interpolate_panel  # noqa: E402
+from explorer.ui.plots import app_icon  # noqa: E402
+from explorer.ui.sidebar import keep_widget_state, model_picker, select_model  # noqa: E402
+from explorer.ui.train import train_panel  # noqa: E402
+from explorer.ui.upload import upload_panel  # noqa: E402
 
-with st.sidebar:
+st.set_page_config(page_icon=app_icon())
+
+with sidebar:
     st.title("Latent Explorer")
     st.caption("A variational autoencoder squeezes every 28x28 digit into just two numbers, "
                "z[0] and z[1]. Move through that plane and watch what the decoder draws.")
@@ -45,4 +59,5 @@ with train:
     if train.open:
         train_panel(select_model, entry)
 
+warmup.empty()
 freeze_long_lived()  # after the first runs: reruns no longer pay for a full GC

@@ -53,7 +53,7 @@ def latency_of(script: Path | None, a) -> dict:
     with chromium() as browser:  # already running, as a user's browser is
         with streamlit_server(script=script) as srv:
             t_open = time.perf_counter()
-            context, page = open_page(browser, srv.url)
+            context, page = open_page(browser, srv.url, markers=script is None)
             first_page = time.perf_counter() - srv.started
             reload_t = time.perf_counter() - t_open
             sliders = slider_moves(page, a.moves)

@@ -136,7 +136,7 @@ POINT = """(k) => {
 }"""
 
 
-def open_pages(browser, url, n: int) -> list:
+def open_pages(browser, url, n: int, markers: bool = True) -> list:
     """n sessions loading at the same time; [(context, page)] once every one is drawn."""
     opened = []
     for _ in range(n):
@@ -145,24 +145,26 @@ def open_pages(browser, url, n: int) -> list:
         page.goto(url, wait_until="commit")
         opened.append((context, page))
     for _, page in opened:
-        wait_drawn(page)
+        wait_drawn(page, markers=markers)
     return opened
 
 
-def open_page(browser, url):
-    return open_pages(browser, url, 1)[0]
+def open_page(browser, url, markers: bool = True):
+    return open_pages(browser, url, 1, markers)[0]
 
 
-def wait_drawn(page, timeout: float = 180_000) -> None:
+def wait_drawn(page, timeout: float = 180_000, markers: bool = True) -> None:
     """Wait until the Explore tab's preview and scatter are drawn (after a load or a tab
-    switch), then install the latency probe."""
+    switch), with the preview's marker over the scatter (markers=False for a page that has
+    none, such as bench/baseline_app.py), then install the latency probe."""
     page.wait_for_timeout(100)
     page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_function("""() => { const b = [...document.querySelectorAll(
+    page.wait_for_function("""(markers) => { const b = [...document.querySelectorAll(
         '[data-testid="stImage"]')].find(e => e.textContent.includes('decoded at'));
         const i = b && b.querySelector('img'); const gd = document.querySelector('.js-plotly-plot');
-        return i && i.complete && i.naturalWidth && gd && gd._fullData && gd._fullData.length; }""",
-                           timeout=timeout)
+        return i && i.complete && i.naturalWidth && gd && gd._fullData && gd._fullData.length
+            && (!markers || gd.querySelector('[data-testid="lxMarker"]')); }""",
+                           arg=markers, timeout=timeout)
     page.evaluate(PROBE)
 
 

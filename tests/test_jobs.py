@@ -174,3 +174,17 @@ def test_the_manager_recovers_after_a_thread_raises(tmp_path, monkeypatch):
     monkeypatch.undo()
     v = wait(manager.start(TrainConfig(epochs=1, max_seconds=30, **QUICK), "after"))
     assert v["state"] == "done"
+
+
+def test_a_long_running_server_keeps_only_the_last_jobs(tmp_path, monkeypatch):
+    def finish_at_once(self, job):
+        with job.lock:
+            job.state = "done"
+
+    monkeypatch.setattr(JobManager, "_run", finish_at_once)
+    manager = JobManager(tmp_path)
+    started = []
+    for i in range(jobs.KEEP_JOBS + 3):
+        started.append(manager.start(TrainConfig(max_seconds=5), f"r{i}"))
+        started[-1].thread.join(10)
+    assert manager.jobs == started[-jobs.KEEP_JOBS:] and manager.current is started[-1]

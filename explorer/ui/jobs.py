@@ -111,7 +111,7 @@ class Job:
 
 
 class JobManager:
-    """At most one running job per process; keeps the finished ones for display."""
+    """At most one running job per process; keeps the last KEEP_JOBS for display."""
 
     def __init__(self, runs_dir: Path):
         self.runs_dir = Path(runs_dir)

@@ -37,6 +37,12 @@ function graphOf(plot) {  // the Plotly graph div of the chart with this Streaml
   return host && host.querySelector(".js-plotly-plot");
 }
 
+function keyOf(el) {  // the Streamlit key of the keyed element around el, or null
+  const host = el && el.closest("[class*='st-key-']");
+  const cls = host && [...host.classList].find((c) => c.startsWith("st-key-"));
+  return cls ? cls.slice(7) : null;
+}
+
 function place(spec, group, tries = 0) {
   const gd = graphOf(spec.plot);
   const layout = gd && gd._fullLayout;
@@ -83,24 +89,34 @@ function hook(gd) {
 }
 
 const reporters = {};  // group -> the latest setTriggerValue of that component
+const pickPlots = {};  // chart key -> group, for the charts whose clicks are reported
 let picks = 0;
 
-function hookPicks(plot, group, tries = 0) {
-  const gd = graphOf(plot);
-  if (!gd || !gd.on || !gd._ev) {
-    if (tries < 600) requestAnimationFrame(() => hookPicks(plot, group, tries + 1));
-    return;
-  }
-  if (gd.__lxPicks === gd._ev) return;
+function hookPicksNow(gd, plot) {
+  if (!gd || !gd.on || !gd._ev || gd.__lxPicks === gd._ev) return !!(gd && gd._ev);
   gd.__lxPicks = gd._ev;
   gd.on("plotly_click", (event) => {
     const p = event && event.points && event.points[0];
-    const report = reporters[group];
+    const report = reporters[pickPlots[plot]];
     if (!p || !report) return;
     report("pick", { plot, x: p.x, y: p.y, n: ++picks,  // n: two clicks on one point differ
                      customdata: p.customdata === undefined ? null : p.customdata });
   });
+  return true;
 }
+
+function hookPicks(plot, tries = 0) {  // once the chart is drawn
+  if (!hookPicksNow(graphOf(plot), plot) && tries < 600)
+    requestAnimationFrame(() => hookPicks(plot, tries + 1));
+}
+
+// Plotly may re-create a chart (a new emitter) without this component rendering again:
+// check the hook as a press begins on a chart, before Plotly sees the click it ends in.
+document.addEventListener("pointerdown", (event) => {
+  const gd = event.target.closest && event.target.closest(".js-plotly-plot");
+  const key = keyOf(gd);
+  if (key !== null && key in pickPlots) hookPicksNow(gd, key);
+}, true);
 
 const SVG = "http://www.w3.org/2000/svg";
 let clipIds = 0;
@@ -140,9 +156,8 @@ function removeOthers(specs, group) {
   const wanted = new Set(specs.map((s) => `${s.plot}|${group}/${s.id || "main"}`));
   for (const el of document.querySelectorAll('[data-testid="lxMarker"]')) {
     if (el.dataset.group !== group) continue;
-    const host = el.closest("[class*='st-key-']");
-    const key = host && [...host.classList].find((c) => c.startsWith("st-key-"));
-    if (!key || !wanted.has(`${key.slice(7)}|${el.dataset.id}`)) {
+    const key = keyOf(el);
+    if (key === null || !wanted.has(`${key}|${el.dataset.id}`)) {
       const gd = el.parentElement;
       if (gd && gd.__lxSpecs) delete gd.__lxSpecs[el.dataset.id];
       el.remove();
@@ -157,5 +172,8 @@ export default function ({ data, setTriggerValue }) {
   removeOthers(specs, group);
   for (const spec of specs) place(spec, group);
   reporters[group] = setTriggerValue;
-  for (const plot of (data && data.pick) || []) hookPicks(plot, group);
+  for (const plot of (data && data.pick) || []) {
+    pickPlots[plot] = group;
+    hookPicks(plot);
+  }
 }
