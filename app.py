@@ -3,7 +3,12 @@
     streamlit run app.py
 """
 
+import pandas  # noqa: F401  (see below)
 import streamlit as st
+
+# Plotly and Streamlit look pandas up in sys.modules without importing it: while another
+# session's first run is still importing it, they would find it half made (AttributeError:
+# partially initialized module 'pandas'). The import above waits for that import to end.
 
 # Streamlit's page loads Plotly's code (about a second of a 2-core machine) only when a
 # first chart arrives. A new session gets a tiny empty chart (at the foot of the sidebar)

@@ -1,6 +1,6 @@
 """Browser benchmarks of the real app (`streamlit run app.py` + Debian's Chromium).
 
-    python -m bench.browser latency [--moves 50 --clicks 20]   # ours and the baseline
+    python -m bench.browser latency [--runs 3 --moves 50 --clicks 20]   # ours and baseline
     python -m bench.browser load [--sessions 8 --seconds 60]   # many sessions + a training job
     python -m bench.browser soak [--minutes 10]                # memory growth over time
 
@@ -50,6 +50,7 @@ def summary(values) -> dict:
 
 
 def latency_of(script: Path | None, a) -> dict:
+    """Raw samples (ms) of one server start, page load, slider moves and clicks."""
     with chromium() as browser:  # already running, as a user's browser is
         with streamlit_server(script=script) as srv:
             t_open = time.perf_counter()
@@ -60,29 +61,41 @@ def latency_of(script: Path | None, a) -> dict:
             pad = page.evaluate("window.__padlat")
             clicks = scatter_clicks(page, a.clicks)
             context.close()
-    return {"startup_to_first_drawn_page_s": round(first_page, 2),
-            "page_open_s": round(reload_t, 2),
-            "slider_release_to_preview": summary(sliders),
-            "slider_release_to_pad_preview": summary(pad),
-            "scatter_click_to_preview": summary(clicks)}
+    return {"startup_s": [round(first_page, 2)], "page_open_s": [round(reload_t, 2)],
+            "slider": sliders, "pad": pad, "click": clicks}
 
 
 def latency(a) -> dict:
-    """app.py and, in the same run, bench/baseline_app.py (the plain Streamlit way)."""
-    ours = latency_of(None, a)
-    baseline = latency_of(BASELINE, a)
+    """app.py and bench/baseline_app.py (the plain Streamlit way), taking turns `runs`
+    times; the samples of all runs are pooled, startup is the median of the runs."""
+    raw = {"ours": {}, "baseline": {}}
+    for _ in range(a.runs):
+        for name, script in (("ours", None), ("baseline", BASELINE)):
+            for key, values in latency_of(script, a).items():
+                raw[name].setdefault(key, []).extend(values)
+
+    def report(r: dict) -> dict:
+        return {"startup_to_first_drawn_page_s": statistics.median(r["startup_s"]),
+                "startup_runs_s": r["startup_s"],
+                "page_open_s": statistics.median(r["page_open_s"]),
+                "slider_release_to_preview": summary(r["slider"]),
+                "slider_release_to_pad_preview": summary(r["pad"]),
+                "scatter_click_to_preview": summary(r["click"])}
+
+    ours, baseline = report(raw["ours"]), report(raw["baseline"])
     rows = [("slider release to preview, median (ms)", "slider_release_to_preview", "median_ms"),
             ("slider release to preview, p95 (ms)", "slider_release_to_preview", "p95_ms"),
             ("scatter click to preview, median (ms)", "scatter_click_to_preview", "median_ms"),
             ("scatter click to preview, p95 (ms)", "scatter_click_to_preview", "p95_ms"),
             ("clicks that moved the preview", "scatter_click_to_preview", "n")]
+    print(f"{a.runs} runs of {a.moves} moves and {a.clicks} clicks each")
     print(f"{'':40s} {'ours':>10s} {'baseline':>10s}")
     for label, key, stat in rows:
         print(f"{label:40s} {ours[key][stat]!s:>10s} {baseline[key][stat]!s:>10s}")
     print(f"{'streamlit run to first drawn page (s)':40s} "
           f"{ours['startup_to_first_drawn_page_s']:>10} "
           f"{baseline['startup_to_first_drawn_page_s']:>10}")
-    return {**ours, "moves": a.moves, "clicks": a.clicks,
+    return {**ours, "runs": a.runs, "moves": a.moves, "clicks": a.clicks,
             "baseline": {"app": "bench/baseline_app.py", **baseline}}
 
 
@@ -193,6 +206,7 @@ def main() -> int:
     ap.add_argument("mode", choices=["latency", "load", "soak"])
     ap.add_argument("--moves", type=int, default=50)
     ap.add_argument("--clicks", type=int, default=20)
+    ap.add_argument("--runs", type=int, default=3, help="latency: server starts of each app")
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--minutes", type=float, default=10)

@@ -12,6 +12,7 @@ Arrays in, PIL images or bytes out; no Streamlit, no model. Pictures are (28, 28
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections.abc import Sequence
@@ -54,6 +55,15 @@ def png_bytes(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
+
+
+def png_data_uri(img: Image.Image) -> str:
+    """The picture as a PNG data URI. Streamlit shows such a string as it is, where a
+    picture becomes a media file that the page fetches once the element has arrived (one
+    more round trip on every slider move)."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def gif_bytes(frames: Sequence[Image.Image], durations_ms: int | Sequence[int] = 100) -> bytes:

@@ -157,15 +157,32 @@ def wait_drawn(page, timeout: float = 180_000, markers: bool = True) -> None:
     """Wait until the Explore tab's preview and scatter are drawn (after a load or a tab
     switch), with the preview's marker over the scatter (markers=False for a page that has
     none, such as bench/baseline_app.py), then install the latency probe."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_timeout(100)
-    page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_function("""(markers) => { const b = [...document.querySelectorAll(
-        '[data-testid="stImage"]')].find(e => e.textContent.includes('decoded at'));
-        const i = b && b.querySelector('img'); const gd = document.querySelector('.js-plotly-plot');
-        return i && i.complete && i.naturalWidth && gd && gd._fullData && gd._fullData.length
-            && (!markers || gd.querySelector('[data-testid="lxMarker"]')); }""",
-                           arg=markers, timeout=timeout)
+    try:
+        page.wait_for_selector(IDLE, timeout=timeout)
+        page.wait_for_function(f"(markers) => {{ const s = ({DRAWN})(); return s.preview && "
+                               "s.scatter && (!markers || s.marker); }", arg=markers,
+                               timeout=timeout)
+    except PlaywrightTimeout as e:  # say what was missing
+        raise AssertionError(f"the Explore tab was not drawn: {page.evaluate(DRAWN)}") from e
     page.evaluate(PROBE)
+
+
+DRAWN = """() => {
+  const box = [...document.querySelectorAll('[data-testid="stImage"]')]
+      .find(e => e.textContent.includes('decoded at'));
+  const img = box && box.querySelector('img'), gd = document.querySelector('.js-plotly-plot');
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {script: app && app.dataset.testScriptState,
+          preview: !!(img && img.complete && img.naturalWidth),
+          scatter: !!(gd && gd._fullData && gd._fullData.length),
+          marker: !!(gd && gd.querySelector('[data-testid="lxMarker"]')),
+          markers_anywhere: document.querySelectorAll('[data-testid="lxMarker"]').length,
+          exceptions: [...document.querySelectorAll('[data-testid="stException"]')]
+              .map(e => e.innerText.slice(0, 1500))};
+}"""
 
 
 def wait_for_count(page, n, timeout=10.0):

@@ -70,6 +70,7 @@ def test_moving_a_slider_changes_the_preview(page):
         page.keyboard.press("PageUp")  # react-aria: a big step, committed on key up
     after = wait_new_preview(page, before)
     assert after != before
+    assert after.startswith("data:image/png;base64,")  # arrives with the rerun, no fetch
     assert page.locator('[data-testid="stImage"]:has-text("decoded at z = (0.00")').count() == 0
 
 

@@ -1,6 +1,7 @@
 """Exports: strips, GIFs, manifold PNGs, the encoded CSV and the time-lapse, checked by
 reading the files back."""
 
+import base64
 import csv
 import io
 import subprocess
@@ -36,6 +37,15 @@ def test_strip_png_round_trip():
     img = Image.open(io.BytesIO(media.png_bytes(media.strip(pictures(5), 64))))
     gap = max(2, 64 // 24)
     assert img.size == (5 * 64 + 4 * gap, 64)
+
+
+def test_png_data_uri_decodes_to_the_same_picture():
+    img = media.picture(pictures(1)[0], 56)
+    uri = media.png_data_uri(img)
+    head, data = uri.split(",", 1)
+    assert head == "data:image/png;base64"
+    back = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert back.format == "PNG" and np.array_equal(np.asarray(back), np.asarray(img))
 
 
 def test_grid_image_has_the_resolution_asked_and_keeps_the_layout():

@@ -87,10 +87,10 @@ def draw_panel(entry: ModelEntry) -> None:
     sd = np.exp(0.5 * logvar)
     with left:
         a, b = st.columns(2)
-        a.image(media.picture(x, 120), caption="as MNIST sees it", width=120,
-                output_format="PNG")
-        b.image(media.picture(latent.decode_point(model, mu), 120), caption="reconstruction",
-                width=120, output_format="PNG")
+        a.image(media.png_data_uri(media.picture(x, 120)), caption="as MNIST sees it",
+                width=120)  # data URIs: no second request per update while drawing
+        b.image(media.png_data_uri(media.picture(latent.decode_point(model, mu), 120)),
+                caption="reconstruction", width=120)
         st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), std "
                     f"({sd[0]:.2f}, {sd[1]:.2f}); the dashed line is its path while you drew.")
         near = latent.nearest(enc.mu, mu, k=8)

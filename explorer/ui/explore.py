@@ -134,7 +134,7 @@ def selected_digit(model, enc: models.Encoded, z: tuple[float, float]) -> None:
     reconstruction, so the three can be compared."""
     i = st.session_state.selected
     a, b, c = st.columns(3)
-    a.image(media.picture(latent.decode_point(model, z), 140), width=140, output_format="PNG",
+    a.image(media.png_data_uri(media.picture(latent.decode_point(model, z), 140)), width=140,
             caption=f"decoded at z = ({z[0]:.2f}, {z[1]:.2f})")
     a.download_button("PNG", lambda: media.png_bytes(media.picture(
         latent.decode_point(model, z), 280)), file_name=f"decoded-z{z[0]:.2f}_{z[1]:.2f}.png",
@@ -146,8 +146,8 @@ def selected_digit(model, enc: models.Encoded, z: tuple[float, float]) -> None:
         return
     x = models.test_images(model.cfg.dataset)[i]
     recon = latent.decode_point(model, enc.mu[i])
-    b.image(media.picture(x, 140), caption="original", width=140, output_format="PNG")
-    c.image(media.picture(recon, 140), caption="reconstruction", width=140, output_format="PNG")
+    b.image(media.png_data_uri(media.picture(x, 140)), caption="original", width=140)
+    c.image(media.png_data_uri(media.picture(recon, 140)), caption="reconstruction", width=140)
     label = enc.classes[int(enc.labels[i])]
     st.markdown(f"**Test digit #{i}**, label **{label}**, "
                 f"z = ({enc.mu[i, 0]:.2f}, {enc.mu[i, 1]:.2f})")

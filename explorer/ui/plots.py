@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from explorer import media
 from explorer.media import PALETTE
 
 MARKER = "#111111"
@@ -66,10 +65,7 @@ def add_path(fig: go.Figure, points: np.ndarray, name: str, color: str = MARKER,
 
 def png_data_uri(picture: np.ndarray) -> str:
     """A grayscale picture in [0,1] (ink = 1) as a PNG data URI, drawn dark ink on white."""
-    img = Image.fromarray(np.uint8(255 - np.clip(picture, 0, 1) * 255), "L")
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=False, compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return media.png_data_uri(Image.fromarray(np.uint8(255 - np.clip(picture, 0, 1) * 255), "L"))
 
 
 def manifold_figure(picture: str, axis: np.ndarray, height: int = 620) -> go.Figure:

@@ -43,11 +43,22 @@ function keyOf(el) {  // the Streamlit key of the keyed element around el, or nu
   return cls ? cls.slice(7) : null;
 }
 
-function place(spec, group, tries = 0) {
+// A chart may be drawn long after this component (a busy page, a slow server): what waits
+// for one is tried again each frame for 10 s, then twice a second, until the chart is
+// there or a newer render of the same component supersedes it.
+const renders = {};  // group -> how many times that component has rendered
+
+function later(fn, group, render, since) {
+  if (renders[group] !== render) return;  // superseded
+  if (performance.now() - since < 10000) requestAnimationFrame(fn);
+  else setTimeout(fn, 500);
+}
+
+function place(spec, group, render = renders[group], since = performance.now()) {
   const gd = graphOf(spec.plot);
   const layout = gd && gd._fullLayout;
-  if (!layout || !layout.xaxis || !layout.xaxis.l2p) {
-    if (tries < 600) requestAnimationFrame(() => place(spec, group, tries + 1));  // not drawn
+  if (!layout || !layout.xaxis || !layout.xaxis.l2p) {  // not drawn yet
+    later(() => place(spec, group, render, since), group, render, since);
     return;
   }
   const id = `${group}/${spec.id || "main"}`;
@@ -105,9 +116,9 @@ function hookPicksNow(gd, plot) {
   return true;
 }
 
-function hookPicks(plot, tries = 0) {  // once the chart is drawn
-  if (!hookPicksNow(graphOf(plot), plot) && tries < 600)
-    requestAnimationFrame(() => hookPicks(plot, tries + 1));
+function hookPicks(plot, group, render = renders[group], since = performance.now()) {
+  if (!hookPicksNow(graphOf(plot), plot))  // once the chart is drawn
+    later(() => hookPicks(plot, group, render, since), group, render, since);
 }
 
 // Plotly may re-create a chart (a new emitter) without this component rendering again:
@@ -169,11 +180,12 @@ export default function ({ data, setTriggerValue }) {
   ensureStyle();
   const specs = (data && data.markers) || [];
   const group = (data && data.group) || "markers";
+  renders[group] = (renders[group] || 0) + 1;
   removeOthers(specs, group);
   for (const spec of specs) place(spec, group);
   reporters[group] = setTriggerValue;
   for (const plot of (data && data.pick) || []) {
     pickPlots[plot] = group;
-    hookPicks(plot);
+    hookPicks(plot, group);
   }
 }
