@@ -202,6 +202,10 @@ def test_drawing_a_stroke_traces_its_path_on_the_scatter(page):
     sigma = page.locator('[data-testid="lxMarker"][data-id$="/sigma"]')
     assert int(sigma.get_attribute("data-points")) > 10  # the 1-sigma ellipse
     assert page.locator('[data-testid="stImage"]:has-text("reconstruction")').count() >= 1
+    # what a stroke updates arrives inside the rerun: no picture to fetch per update
+    for caption in ("as MNIST sees it", "reconstruction", "nearest test digits"):
+        src = page.locator(f'[data-testid="stImage"]:has-text("{caption}") img').first
+        assert src.get_attribute("src").startswith("data:image/png;base64,"), caption
     page.get_by_role("button", name="Clear").click()
     page.wait_for_selector("text=Latent mean", state="detached", timeout=30_000)
 

@@ -94,6 +94,6 @@ def draw_panel(entry: ModelEntry) -> None:
         st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), std "
                     f"({sd[0]:.2f}, {sd[1]:.2f}); the dashed line is its path while you drew.")
         near = latent.nearest(enc.mu, mu, k=8)
-        st.image(media.strip(models.test_images(model.cfg.dataset)[near], 48), output_format="PNG",
+        st.image(media.png_data_uri(media.strip(models.test_images(model.cfg.dataset)[near], 48)),
                  caption="nearest test digits: " + " ".join(enc.classes[int(enc.labels[i])]
                                                            for i in near))
