@@ -90,9 +90,14 @@ function place(spec, group, render = renders[group], since = performance.now()) 
 
 // Plotly keeps a graph's listeners on gd._ev and makes a new one when it purges and
 // re-creates the plot, so a graph is hooked again whenever its emitter is new.
+function newEmitter(gd, tag) {  // true once per emitter of gd for each tag
+  if (!gd || !gd.on || !gd._ev || gd[tag] === gd._ev) return false;
+  gd[tag] = gd._ev;
+  return true;
+}
+
 function hook(gd) {
-  if (!gd.on || !gd._ev || gd.__lxHooked === gd._ev) return;  // follow zooms, pans, redraws
-  gd.__lxHooked = gd._ev;
+  if (!newEmitter(gd, "__lxHooked")) return;  // follow zooms, pans, redraws
   const again = () => requestAnimationFrame(
     () => Object.values(gd.__lxSpecs || {}).forEach(([s, g]) => place(s, g)));
   gd.on("plotly_relayout", again);
@@ -104,8 +109,7 @@ const pickPlots = {};  // chart key -> group, for the charts whose clicks are re
 let picks = 0;
 
 function hookPicksNow(gd, plot) {
-  if (!gd || !gd.on || !gd._ev || gd.__lxPicks === gd._ev) return !!(gd && gd._ev);
-  gd.__lxPicks = gd._ev;
+  if (!newEmitter(gd, "__lxPicks")) return !!(gd && gd._ev);  // hooked already, or not drawn
   gd.on("plotly_click", (event) => {
     const p = event && event.points && event.points[0];
     const report = reporters[pickPlots[plot]];
