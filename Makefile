@@ -16,10 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
-# MNIST is required; Fashion-MNIST comes from Debian's package (or torchvision's download)
+# MNIST is required; Fashion-MNIST comes from Debian's package (or torchvision's download).
+# Then what the Explore page needs of each shipped model, computed once (cache/).
 data: setup
 	$(PY) -m explorer.data mnist
 	$(PY) -m explorer.data fashion-mnist || [ -z "$$CI" ]
+	$(PY) -m explorer.pagecache
 
 run: setup data
 	$(PY) -m streamlit run app.py --server.port $(PORT)
@@ -41,4 +43,4 @@ bench: setup data
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache cache static

@@ -1,14 +1,18 @@
 """Browser benchmarks of the real app (`streamlit run app.py` + Debian's Chromium).
 
-    python -m bench.browser latency [--runs 3 --moves 50 --clicks 20]   # ours and baseline
-    python -m bench.browser load [--sessions 8 --seconds 60]   # many sessions + a training job
-    python -m bench.browser soak [--minutes 10]                # memory growth over time
+    python -m bench.browser latency [--runs 3]   # ours against the app before and baselines
+    python -m bench.browser load [--sessions 8 --seconds 60]   # + a training run
+    python -m bench.browser soak [--minutes 10]                # memory and stalls over time
+    python -m bench.browser share                              # the share file, from file://
 
-Latencies are measured in the page: from the key or pointer release to the animation frame
-in which the new preview image is loaded. `latency` measures app.py and, in the same run,
-bench/baseline_app.py: the same explorer written the plain Streamlit way (whole-script
-reruns, a Plotly selection for clicks). Memory is the server process's RSS (psutil).
-Prints a table and writes bench/results/browser-<mode>.json.
+`latency` starts, in turn and `--runs` times (samples pooled, first pages the median of the
+runs): a one-line Streamlit app (the floor of a first page), ours, the app as it was before
+the Explore view ran in the page (git commit bench.legacy.BEFORE), and bench/baseline_app.py
+(the same explorer the plain Streamlit way). Ours is timed in the page, from the input
+event's timestamp to the end of the animation frame that paints its pixels; the others from
+the release that makes Streamlit report to the frame in which Python's new preview is loaded
+(bench/legacy.py). Server CPU is the server process's user + system time over the actions,
+per action. Prints a table and writes bench/results/browser-<mode>.json.
 """
 
 from __future__ import annotations
@@ -16,25 +20,32 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import threading
+import tempfile
 import time
 from pathlib import Path
 
 import psutil
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from explorer.testing import (
+from bench import legacy
+from tooling.browser import (
+    IDLE,
     chromium,
-    open_page,
-    open_pages,
-    scatter_clicks,
-    slider_moves,
+    drag_slider,
+    latencies,
+    new_page,
+    point,
+    screen_xy,
+    slider,
     streamlit_server,
-    wait_drawn,
+    view_state,
 )
 
 OUT = Path(__file__).parent / "results"
 BASELINE = Path(__file__).parent / "baseline_app.py"
+ONELINE = Path(__file__).parent / "oneline_app.py"
+# drawn: the script has run, and the view has painted its first frame (pad, scatter, preview)
+FIRST = f"""() => {{ const s = window.__lxStats && Object.values(window.__lxStats)[0];
+  return !!document.querySelector('{IDLE}') && !!s && s.previews >= 1; }}"""
 
 
 def pct(values, q):
@@ -49,172 +60,147 @@ def summary(values) -> dict:
             "p95_ms": round(pct(values, 95), 1), "max_ms": round(max(values), 1)}
 
 
-def latency_of(script: Path | None, a) -> dict:
-    """Raw samples (ms) of one server start, page load, slider moves and clicks."""
-    with chromium() as browser:  # already running, as a user's browser is
-        with streamlit_server(script=script) as srv:
-            t_open = time.perf_counter()
-            context, page = open_page(browser, srv.url, markers=script is None)
-            first_page = time.perf_counter() - srv.started
-            reload_t = time.perf_counter() - t_open
-            sliders = slider_moves(page, a.moves)
-            pad = page.evaluate("window.__padlat")
-            clicks = scatter_clicks(page, a.clicks)
-            context.close()
-    return {"startup_s": [round(first_page, 2)], "page_open_s": [round(reload_t, 2)],
-            "slider": sliders, "pad": pad, "click": clicks}
+def cpu_s(proc: psutil.Process) -> float:
+    t = proc.cpu_times()
+    return t.user + t.system
+
+
+def ours(browser, a, env: dict | None = None) -> dict:
+    """One server start of app.py: its first page, then every kind of input."""
+    with streamlit_server(env=env) as srv:
+        context, page = new_page(browser, srv.url)
+        page.wait_for_function(FIRST, timeout=180_000)
+        first = time.perf_counter() - srv.started
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_timeout(500)
+        proc = psutil.Process(srv.proc.pid)
+        c0 = cpu_s(proc)
+        slider(page, 0).focus()
+        for i in range(a.moves):  # four up, four down, ...: never stuck at an end
+            page.keyboard.press("PageUp" if (i // 4) % 2 == 0 else "PageDown")
+            page.wait_for_timeout(120)
+        drags = [drag_slider(page, i % 2, 2.0)["previews_per_s"] for i in range(a.drags)]
+        (x0, y0), (x1, y1) = screen_xy(page, "pad", (-3, -2.5)), screen_xy(page, "pad", (3, 2.5))
+        page.mouse.move(x0, y0)
+        page.mouse.down()
+        for k in range(240):
+            t = abs((k % 120) - 60) / 60
+            page.mouse.move(x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        page.mouse.up()
+        for k in range(a.clicks):
+            page.mouse.click(*point(page, k)["xy"])
+            page.wait_for_timeout(200)
+        grid = page.locator(".lx-grid")
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        for k in range(a.clicks):
+            u, v = ((k * 7) % 15 + 0.5) / 15, ((k * 11) % 15 + 0.5) / 15
+            page.mouse.click(box["x"] + u * box["width"], box["y"] + v * box["height"])
+            page.wait_for_timeout(200)
+        page.wait_for_selector(IDLE)
+        actions = a.moves + a.drags + 1 + 2 * a.clicks
+        cpu = (cpu_s(proc) - c0) / actions
+        out = {"first_page_s": [round(first, 2)], "slider_drag_previews_per_s": drags,
+               "server_cpu_ms_per_action": [round(cpu * 1000, 1)]}
+        for kind in ("slider_key", "pad", "scatter", "manifold"):
+            out[kind] = latencies(page, kind)
+        assert view_state(page)["exceptions"] == []
+        context.close()
+    return out
+
+
+def python_drawn(browser, a, server, markers: bool) -> dict:
+    """One server start of an app whose preview Python draws (bench/legacy.py); markers:
+    whether it lays the preview's marker over its scatter (the app before did)."""
+    with server as srv:
+        context, page = new_page(browser, srv.url)
+        legacy.wait_drawn(page, markers=markers)
+        first = time.perf_counter() - srv.started
+        proc = psutil.Process(srv.proc.pid)
+        c0 = cpu_s(proc)
+        keys, pad = legacy.slider_keys(page, a.moves)
+        clicks = legacy.scatter_clicks(page, a.clicks)
+        cpu = (cpu_s(proc) - c0) / (a.moves + a.clicks)
+        context.close()
+    return {"first_page_s": [round(first, 2)], "slider_key": keys, "pad_after_python": pad,
+            "scatter": clicks, "server_cpu_ms_per_action": [round(cpu * 1000, 1)]}
+
+
+def oneline(browser) -> dict:
+    with streamlit_server(script=ONELINE) as srv:
+        context, page = new_page(browser, srv.url)
+        page.wait_for_selector("text=Hello from a one-line", timeout=120_000)
+        first = time.perf_counter() - srv.started
+        context.close()
+    return {"first_page_s": [round(first, 2)]}
 
 
 def latency(a) -> dict:
-    """app.py and bench/baseline_app.py (the plain Streamlit way), taking turns `runs`
-    times; the samples of all runs are pooled, startup is the median of the runs."""
-    raw = {"ours": {}, "baseline": {}}
-    for _ in range(a.runs):
-        for name, script in (("ours", None), ("baseline", BASELINE)):
-            for key, values in latency_of(script, a).items():
-                raw[name].setdefault(key, []).extend(values)
+    raw: dict[str, dict] = {"oneline": {}, "ours": {}, "before": {}, "baseline": {}}
+    with chromium() as browser:  # already running, as a user's browser is
+        for _ in range(a.runs):
+            runs = {"oneline": lambda: oneline(browser), "ours": lambda: ours(browser, a),
+                    "before": lambda: python_drawn(browser, a, legacy.before_app(a.before),
+                                                   markers=True),
+                    "baseline": lambda: python_drawn(
+                        browser, a, streamlit_server(script=BASELINE), markers=False)}
+            for name, run in runs.items():
+                for key, values in run().items():
+                    raw[name].setdefault(key, []).extend(values)
+        with tempfile.TemporaryDirectory() as empty:  # what the very first start costs
+            cold = ours(browser, argparse.Namespace(moves=4, drags=1, clicks=2),
+                        env={"LATENT_EXPLORER_CACHE": empty})["first_page_s"][0]
+    result = {"runs": a.runs, "moves": a.moves, "clicks": a.clicks, "before_commit": a.before,
+              "first_start_with_empty_cache_s": cold}
+    for name, r in raw.items():
+        result[name] = {k: (summary(v) if k not in ("first_page_s", "slider_drag_previews_per_s",
+                                                    "server_cpu_ms_per_action")
+                            else {"median": round(statistics.median(v), 2), "runs": v})
+                        for k, v in r.items()}
+    print_latency(result)
+    return result
 
-    def report(r: dict) -> dict:
-        return {"startup_to_first_drawn_page_s": statistics.median(r["startup_s"]),
-                "startup_runs_s": r["startup_s"],
-                "page_open_s": statistics.median(r["page_open_s"]),
-                "slider_release_to_preview": summary(r["slider"]),
-                "slider_release_to_pad_preview": summary(r["pad"]),
-                "scatter_click_to_preview": summary(r["click"])}
 
-    ours, baseline = report(raw["ours"]), report(raw["baseline"])
-    rows = [("slider release to preview, median (ms)", "slider_release_to_preview", "median_ms"),
-            ("slider release to preview, p95 (ms)", "slider_release_to_preview", "p95_ms"),
-            ("scatter click to preview, median (ms)", "scatter_click_to_preview", "median_ms"),
-            ("scatter click to preview, p95 (ms)", "scatter_click_to_preview", "p95_ms"),
-            ("clicks that moved the preview", "scatter_click_to_preview", "n")]
-    print(f"{a.runs} runs of {a.moves} moves and {a.clicks} clicks each")
-    print(f"{'':40s} {'ours':>10s} {'baseline':>10s}")
+def print_latency(r: dict) -> None:
+    def cell(app, key, stat="median_ms"):
+        v = r[app].get(key)
+        return "-" if v is None else str(v.get(stat, v.get("median")))
+
+    rows = [("first page drawn (s)", "first_page_s", "median")]
+    rows += [(f"{label}, {s.split('_')[0]} (ms)", key, s)
+             for label, key in (("slider key to pixels", "slider_key"),
+                                ("pad pointer to pixels", "pad"),
+                                ("scatter click to pixels", "scatter"),
+                                ("manifold click to pixels", "manifold"))
+             for s in ("median_ms", "p95_ms")]
+    rows += [("slider drag: previews per second", "slider_drag_previews_per_s", "median"),
+             ("server CPU per action (ms)", "server_cpu_ms_per_action", "median")]
+    apps = ("ours", "before", "baseline", "oneline")
+    print(f"{r['runs']} runs; before = commit {r['before_commit']}")
+    print(f"{'':38s}" + "".join(f"{a:>10s}" for a in apps))
     for label, key, stat in rows:
-        print(f"{label:40s} {ours[key][stat]!s:>10s} {baseline[key][stat]!s:>10s}")
-    print(f"{'streamlit run to first drawn page (s)':40s} "
-          f"{ours['startup_to_first_drawn_page_s']:>10} "
-          f"{baseline['startup_to_first_drawn_page_s']:>10}")
-    return {**ours, "runs": a.runs, "moves": a.moves, "clicks": a.clicks,
-            "baseline": {"app": "bench/baseline_app.py", **baseline}}
-
-
-def server_rss_mb(proc: psutil.Process) -> float:
-    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
-
-
-def load(a) -> dict:
-    with streamlit_server() as srv:
-        proc = psutil.Process(srv.proc.pid)
-        peak = [server_rss_mb(proc)]
-        stop = threading.Event()
-
-        def sample():
-            while not stop.is_set():
-                peak.append(server_rss_mb(proc))
-                time.sleep(0.25)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        with chromium() as browser:
-            pages = open_pages(browser, srv.url, a.sessions)
-            # one session starts a training job (it runs on one core of the server)
-            _, trainer = pages[0]
-            trainer.get_by_role("tab", name="Train").click()
-            trainer.get_by_role("spinbutton", name="epochs").fill("200")
-            trainer.get_by_role("spinbutton", name="time budget (s)").fill(str(a.seconds + 60))
-            trainer.get_by_role("button", name="Start training").click()
-            trainer.wait_for_selector("text=images/s", timeout=60_000)
-            trainer.get_by_role("tab", name="Explore").click()
-            wait_drawn(trainer)
-            lat: list[float] = []
-            t_end = time.perf_counter() + a.seconds
-            rounds = 0
-            while time.perf_counter() < t_end:  # round-robin: each session acts in turn
-                for i, (_, page) in enumerate(pages):
-                    lat += slider_moves(page, 1) if (rounds + i) % 2 else scatter_clicks(page, 1)
-                rounds += 1
-            errors = sum(p.locator('[data-testid="stException"]').count() for _, p in pages)
-            trainer.get_by_role("tab", name="Train").click()
-            trainer.get_by_role("button", name="Stop").click()
-            for context, _ in pages:
-                context.close()
-        stop.set()
-        sampler.join()
-    return {"sessions": a.sessions, "seconds": a.seconds, "actions": len(lat),
-            "preview_latency": summary(lat), "exceptions_shown": errors,
-            "server_peak_rss_mb": round(max(peak), 1), "server_start_rss_mb": round(peak[0], 1)}
-
-
-STATE = """() => ({
-  script: document.querySelector('[data-testid="stApp"]').dataset.testScriptState,
-  tab: [...document.querySelectorAll('[role="tab"]')].filter(t =>
-      t.getAttribute('aria-selected') === 'true').map(t => t.textContent),
-  preview: !![...document.querySelectorAll('[data-testid="stImage"]')].find(e =>
-      e.textContent.includes('decoded at')),
-  plot: !!document.querySelector('.js-plotly-plot'),
-  exceptions: document.querySelectorAll('[data-testid="stException"]').length})"""
-
-
-def flip_tabs(page, stalls: list, t0: float) -> None:
-    """Open another tab and come back to Explore. If Explore is not drawn within a minute,
-    record what the page showed (and a screenshot), click Explore again and go on."""
-    page.get_by_role("tab", name="Draw or upload").click()
-    page.get_by_role("tab", name="Explore").click()
-    for _ in range(3):
-        try:
-            wait_drawn(page, timeout=60_000)
-            return
-        except PlaywrightTimeout:  # what was on the page?
-            shot = OUT / f"soak-stall-{len(stalls)}.png"
-            page.screenshot(path=str(shot))
-            stalls.append({"at_s": round(time.perf_counter() - t0, 1),
-                           "page": page.evaluate(STATE), "screenshot": shot.name})
-            print("stall:", stalls[-1], flush=True)
-            page.get_by_role("tab", name="Explore").click()
-    raise RuntimeError("Explore was not drawn after three tries")
-
-
-def soak(a) -> dict:
-    OUT.mkdir(parents=True, exist_ok=True)
-    with streamlit_server() as srv:
-        proc = psutil.Process(srv.proc.pid)
-        with chromium() as browser:
-            context, page = open_page(browser, srv.url)
-            samples, lat, stalls = [], [], []
-            t0 = time.perf_counter()
-            warm = None
-            while time.perf_counter() - t0 < a.minutes * 60:
-                lat += slider_moves(page, 4) + scatter_clicks(page, 2)
-                flip_tabs(page, stalls, t0)
-                elapsed = time.perf_counter() - t0
-                samples.append((round(elapsed, 1), round(server_rss_mb(proc), 1)))
-                if warm is None and elapsed > 60:
-                    warm = samples[-1][1]
-            context.close()
-    end = samples[-1][1]
-    return {"minutes": a.minutes, "rounds": len(samples), "actions": len(lat),
-            "preview_latency": summary(lat), "stalls": stalls,
-            "rss_after_warmup_mb": warm, "rss_end_mb": end,
-            "growth_after_warmup_mb": round(end - (warm or samples[0][1]), 1),
-            "samples": samples[:: max(1, len(samples) // 60)]}
+        print(f"{label:38s}" + "".join(f"{cell(a, key, stat):>10s}" for a in apps))
+    print(f"first start with an empty page cache: {r['first_start_with_empty_cache_s']} s")
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.browser", description=__doc__.split(
-        "\n\n")[0])
-    ap.add_argument("mode", choices=["latency", "load", "soak"])
-    ap.add_argument("--moves", type=int, default=50)
-    ap.add_argument("--clicks", type=int, default=20)
+    from bench import sessions, share
+
+    ap = argparse.ArgumentParser(prog="python -m bench.browser",
+                                 description=__doc__.split("\n\n")[0])
+    ap.add_argument("mode", choices=["latency", "load", "soak", "share"])
+    ap.add_argument("--moves", type=int, default=40, help="slider key presses per run")
+    ap.add_argument("--drags", type=int, default=3, help="2-second slider drags per run")
+    ap.add_argument("--clicks", type=int, default=20, help="scatter (and manifold) clicks")
     ap.add_argument("--runs", type=int, default=3, help="latency: server starts of each app")
+    ap.add_argument("--before", default=legacy.BEFORE, help="latency: the commit to compare")
     ap.add_argument("--sessions", type=int, default=8)
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--minutes", type=float, default=10)
     a = ap.parse_args()
-    result = {"latency": latency, "load": load, "soak": soak}[a.mode](a)
-    for k, v in result.items():
-        if k != "samples":
-            print(f"{k:34s} {v}")
+    modes = {"latency": latency, "load": sessions.load, "soak": sessions.soak,
+             "share": share.run}
+    result = modes[a.mode](a)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"browser-{a.mode}.json"
     path.write_text(json.dumps(result, indent=2))

@@ -5,19 +5,22 @@
     mu, logvar = model.encode(x)           # x: (N, 1, 28, 28) in [0, 1], 1 = ink
     probs = model.decode(z).sigmoid()      # z: (N, 2) -> (N, 1, 28, 28)
 
-Nothing in this package imports Streamlit except `explorer.ui`.
+Nothing in this package imports Streamlit except `explorer.ui`. Importing the package does
+not import torch (the app's first page needs none): the names below load on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
-from .checkpoint import PRETRAINED, CheckpointError
-from .config import ModelConfig, TrainConfig
-from .model import VAE
+from .errors import CheckpointError
+from .paths import PRETRAINED
+
+_LAZY = {"ModelConfig": ".config", "TrainConfig": ".config", "VAE": ".model"}
 
 
-def load_model(path: str | Path | None = None) -> VAE:
+def load_model(path: str | Path | None = None):
     """The VAE from a checkpoint, in eval mode on CPU; None = the shipped MNIST model.
 
     Raises CheckpointError (naming the file and the reason) for a missing, corrupt or
@@ -26,6 +29,12 @@ def load_model(path: str | Path | None = None) -> VAE:
     from .checkpoint import load
 
     return load(path)[0]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["CheckpointError", "ModelConfig", "PRETRAINED", "TrainConfig", "VAE", "load_model"]

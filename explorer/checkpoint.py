@@ -10,33 +10,24 @@ file is refused with a `CheckpointError` that names the file and the reason.
 from __future__ import annotations
 
 import math
-import os
 import platform
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import torch
 
+from . import paths
 from .config import ModelConfig
+from .errors import CheckpointError
+from .files import atomic_write
 from .model import build_model
 
 FORMAT = "latent-explorer"
 VERSION = 1  # bump when the layout changes; newer files are refused by older code
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PRETRAINED_DIR = REPO_ROOT / "pretrained"
-PRETRAINED = PRETRAINED_DIR / "mnist.pt"
-RUNS_ENV = "LATENT_EXPLORER_RUNS"  # where the app and the CLI save runs (default: runs/)
-RUNS_DIR = Path(os.environ.get(RUNS_ENV) or REPO_ROOT / "runs")
-
-
-class CheckpointError(ValueError):
-    """A checkpoint that cannot be used, with the file and the reason in the message."""
-
-    def __init__(self, path: Path | str, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path, self.reason = Path(path), reason
+PRETRAINED_DIR, PRETRAINED = paths.PRETRAINED_DIR, paths.PRETRAINED
+RUNS_ENV = paths.RUNS_ENV
+RUNS_DIR = paths.runs_dir()  # where the app and the CLI save runs
 
 
 def versions() -> dict[str, str]:
@@ -73,17 +64,7 @@ def save(path: Path | str, model: torch.nn.Module, model_config: ModelConfig,
         "versions": versions(),
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda f: torch.save(payload, f))
 
 
 def read(path: Path | str) -> dict:

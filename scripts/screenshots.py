@@ -12,11 +12,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image  # noqa: E402
 
-from explorer.testing import (  # noqa: E402
+from tooling.browser import (  # noqa: E402
     IDLE,
     chromium,
-    open_page,
+    new_page,
+    point,
     streamlit_server,
+    wait_drawn,
 )
 
 TABS = {"Explore": "explore", "Draw or upload": "draw", "Interpolate": "interpolate",
@@ -40,6 +42,14 @@ def draw_a_two(page) -> None:
     page.wait_for_selector("text=Latent mean", timeout=60_000)
 
 
+def save(page, path: Path, full_page: bool = True) -> None:
+    page.screenshot(path=str(path), full_page=full_page)
+    # 256 colours: a third of the bytes, no visible change for flat UI colours
+    Image.open(path).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(
+        path, optimize=True)
+    print(f"wrote {path}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--out", default="docs")
@@ -49,21 +59,24 @@ def main() -> int:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     with streamlit_server() as srv, chromium() as browser:
-        context, page = open_page(browser, srv.url)
-        page.set_viewport_size({"width": a.width, "height": a.height})
+        context, page = new_page(browser, srv.url, phone=True)
+        wait_drawn(page)
+        page.wait_for_timeout(1000)
+        save(page, out / "explore-phone.png", full_page=False)  # the first screen of a phone
+        context.close()
+        context, page = new_page(browser, srv.url, viewport=(a.width, a.height))
+        wait_drawn(page)
         for tab, name in TABS.items():
             page.get_by_role("tab", name=tab).click()
             page.wait_for_timeout(300)
             page.wait_for_selector(IDLE, timeout=120_000)
             if name == "draw":
                 draw_a_two(page)
+            if name == "explore":
+                wait_drawn(page)
+                page.mouse.click(*point(page, 11)["xy"])  # a test digit beside its reconstruction
             page.wait_for_timeout(2500)  # charts and images settle
-            path = out / f"{name}.png"
-            page.screenshot(path=str(path), full_page=True)
-            # 256 colours: a third of the bytes, no visible change for flat UI colours
-            Image.open(path).convert("RGB").quantize(256, dither=Image.Dither.NONE).save(
-                path, optimize=True)
-            print(f"wrote {path}")
+            save(page, out / f"{name}.png")
         context.close()
     return 0
 

@@ -45,6 +45,42 @@ def conv_model():
     return build_model(ModelConfig()).eval()
 
 
+# --- the app in a browser (tests/test_*browser.py): one server and one Chromium per module
+
+@pytest.fixture(scope="module")
+def server():
+    from tooling.browser import streamlit_server
+
+    chromium_or_skip()
+    with streamlit_server(env={"LATENT_EXPLORER_RUNS": os.environ["LATENT_EXPLORER_RUNS"]}) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from tooling.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(server, browser):
+    """A new session on the Explore tab, drawn; no console error or page exception may
+    happen while the test uses it. `page.requests` lists the URLs it fetched."""
+    from tooling.browser import new_page, wait_drawn
+
+    errors, requests = [], []
+    context, page = new_page(browser, errors=errors)
+    page.on("requestfinished", lambda r: requests.append(r.url))
+    page.goto(server.url, wait_until="commit")
+    wait_drawn(page)
+    page.requests = requests
+    yield page
+    assert not errors, errors
+    context.close()
+
+
 def chromium_or_skip() -> str:
     """Path of Debian's Chromium; in CI its absence is a failure, elsewhere a skip."""
     if Path(CHROMIUM).exists() and shutil.which("fc-list"):

@@ -64,15 +64,6 @@ def test_prior_samples_redraw_with_a_new_seed_and_temperature():
     assert "T = 0.5" in caption and "#1" in caption
 
 
-def test_explore_offers_the_preview_grid_and_csv_downloads():
-    at = new_app()
-    names = downloads(at)
-    assert {"PNG", "Encoded test set (CSV)"} <= set(names)
-    assert any(n.startswith("Manifold (840 px PNG)") for n in names)  # 15 cells x 56 px
-    at.select_slider(key="grid_px").set_value(112).run()
-    assert any(n.startswith("Manifold (1680 px PNG)") for n in downloads(at))
-
-
 @pytest.fixture
 def two_runs(tmp_path, monkeypatch):
     """Two short runs saved in a runs folder: beta 0.5 and beta 4."""

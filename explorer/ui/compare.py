@@ -31,9 +31,10 @@ def card_rows(ckpt: dict) -> list[str]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def manifold_png(path: str, mtime: float, n: int = 12, lim: float = 3.0) -> bytes:
+def manifold_png(path: str, mtime: float, n: int = 12, lim: float = 3.0) -> str:
+    """The manifold as a PNG data URI (no media file for the page to fetch)."""
     model, _ = models.load(path, mtime)
-    return media.png_bytes(media.grid_image(latent.decode_grid(model, n, -lim, lim), 40))
+    return media.png_data_uri(media.grid_image(latent.decode_grid(model, n, -lim, lim), 40))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -81,7 +82,7 @@ def compare_panel(entry: ModelEntry) -> None:
         with col:
             st.plotly_chart(scatter_figure(e.path, e.mtime), key=f"chart_cmp_{col is a}",
                             config={"displaylogo": False})
-            st.image(manifold_png(e.path, e.mtime), output_format="PNG",
+            st.image(manifold_png(e.path, e.mtime),
                      caption="manifold over [-3, 3]², 12 x 12")
     st.subheader("Metrics cards")
     st.table({"": [r[0] for r in ROWS], "Model A": card_rows(loaded[0]),

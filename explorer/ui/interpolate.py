@@ -51,7 +51,7 @@ def endpoint(k: str, model, enc: models.Encoded) -> tuple[np.ndarray | None, str
             return None, ""
         with torch.no_grad():
             mu, _ = model.encode(torch.from_numpy(np.asarray(x, np.float32)).view(1, 1, 28, 28))
-        st.image(media.picture(x, 56), width=56)
+        st.image(media.png_data_uri(media.picture(x, 56)), width=56)
         return mu[0].numpy(), "your digit"
     text = st.text_input("z", key=f"ip_z_{k}", help="two numbers, e.g. 0.5, -1.2")
     try:
@@ -91,7 +91,7 @@ def interpolation(model, enc: models.Encoded, model_name: str) -> None:
         return
     path = latent.interpolate(za, zb, steps, method)
     pictures = latent.decode(model, path)
-    st.image(media.strip(pictures, 96), output_format="PNG",
+    st.image(media.png_data_uri(media.strip(pictures, 96)),
              caption=f"{what_a} → {what_b}, {steps} steps ({method})")
     row = st.container(horizontal=True)
     name = f"{model_name}-{method}-{steps}"
@@ -134,7 +134,7 @@ def prior_samples(model, enc: models.Encoded) -> None:
     pictures = latent.decode(model, z).reshape(side, side, 28, 28)
     img = media.grid_image(pictures, 56)
     left, right = st.columns([1, 1], gap="large")
-    left.image(img, output_format="PNG", width=min(600, img.width),
+    left.image(media.png_data_uri(img), width=min(600, img.width),
                caption=f"{side * side} samples, T = {temperature:g}, draw "
                        f"#{st.session_state.prior_seed}")
     fig = _scatter(enc, height=460)

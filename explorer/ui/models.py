@@ -1,8 +1,12 @@
-"""Which models exist, and their cached weights and encoded test sets.
+"""Which models exist, what the Explore page needs of each, and their weights.
 
 Models are files: the shipped ones in pretrained/ and every run in runs/ (written by the
 Train tab or by train_cli.py). A cache key is the path plus its modification time, so a
-retrained file is re-read and switching back to a model is instant.
+retrained file is read again and switching back to a model is instant.
+
+What the Explore page needs (the card, the encoded test set, the data files for the page)
+comes from explorer/pagecache.py without torch; the weights themselves (for the other tabs)
+load torch when first asked for.
 """
 
 from __future__ import annotations
@@ -13,10 +17,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import checkpoint, data, latent
-from explorer.model import VAE
-
-RUNS_DIR = checkpoint.RUNS_DIR
+from explorer import pagecache, paths
+from explorer.ui.warmup import server_torch
 
 
 @dataclass(frozen=True)
@@ -27,26 +29,31 @@ class ModelEntry:
     shipped: bool
 
 
-def available_models(runs_dir: Path = RUNS_DIR) -> list[ModelEntry]:
+def available_models(runs_dir: Path | None = None) -> list[ModelEntry]:
     """Shipped models first (MNIST's leading), then runs newest first."""
-    entries = []
-    shipped = sorted(checkpoint.PRETRAINED_DIR.glob("*.pt"),
-                     key=lambda p: (p != checkpoint.PRETRAINED, p.name))
-    for path in shipped:
-        entries.append(ModelEntry(f"{path.stem} (pretrained)", str(path),
-                                  path.stat().st_mtime, True))
-    runs = [p for p in Path(runs_dir).glob("*.pt") if p.is_file()]
+    entries = [ModelEntry(f"{p.stem} (pretrained)", str(p), p.stat().st_mtime, True)
+               for p in paths.shipped_models()]
+    runs = [p for p in Path(runs_dir or paths.runs_dir()).glob("*.pt") if p.is_file()]
     for path in sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True):
         entries.append(ModelEntry(path.stem, str(path), path.stat().st_mtime, False))
     return entries
 
 
+@st.cache_resource(max_entries=16, show_spinner="Preparing this model for the page (once) ...")
+def page_data(path: str, mtime: float) -> pagecache.PageData:
+    """Raises CheckpointError or DataError (explorer.errors) for a model that cannot be used."""
+    return pagecache.prepare(path)
+
+
 @st.cache_resource(max_entries=16, show_spinner="Loading model ...")
-def load(path: str, mtime: float) -> tuple[VAE, dict]:
-    """Shared by every session: never train or mutate what this returns."""
+def load(path: str, mtime: float):
+    """(model, checkpoint without weights), shared by every session: never train or mutate
+    what this returns."""
+    server_torch()
+    from explorer import checkpoint
+
     model, ckpt = checkpoint.load(path)
-    ckpt = {k: v for k, v in ckpt.items() if k != "state_dict"}
-    return model, ckpt
+    return model, {k: v for k, v in ckpt.items() if k != "state_dict"}
 
 
 @dataclass(frozen=True)
@@ -57,18 +64,18 @@ class Encoded:
     classes: tuple[str, ...]
 
 
-@st.cache_data(max_entries=16, show_spinner="Encoding the 10,000 test digits ...")
+@st.cache_data(max_entries=16, show_spinner=False)
 def encoded_test_set(path: str, mtime: float) -> Encoded:
-    model, _ = load(path, mtime)
-    dataset = model.cfg.dataset
-    test = data.load_split("test", dataset)
-    mu, logvar = latent.encode_all(model, test.images)
-    return Encoded(mu, logvar, test.labels.numpy(), data.DATASETS[dataset].classes)
+    page = page_data(path, mtime)
+    mu, logvar, labels = page.encoded()
+    return Encoded(mu, logvar, labels.astype(np.int64), tuple(page.meta["classes"]))
 
 
 @st.cache_resource(show_spinner="Checking the dataset ...")
 def dataset_ready(dataset: str) -> bool:
-    """Provision (or verify) the dataset once per server; raises data.DataError."""
+    """Provision (or verify) the dataset once per server; raises DataError."""
+    from explorer import data
+
     data.ensure_dataset(data.DATASETS[dataset])
     return True
 
@@ -76,4 +83,6 @@ def dataset_ready(dataset: str) -> bool:
 @st.cache_data(max_entries=4, show_spinner=False)
 def test_images(dataset: str) -> np.ndarray:
     """The test digits as floats in [0, 1], (N, 28, 28)."""
+    from explorer import data
+
     return data.load_split("test", dataset).images[:, 0].numpy().astype(np.float32) / 255

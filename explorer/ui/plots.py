@@ -5,6 +5,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+# Plotly and Streamlit look pandas up in sys.modules without importing it: while another
+# session (or the background warm-up) is still importing it, they would find it half made
+# (AttributeError: partially initialized module 'pandas'). Importing it before Plotly waits
+# for that import to end.
+import pandas  # noqa: F401, I001
 import plotly.graph_objects as go
 from PIL import Image
 
@@ -131,21 +137,6 @@ def _nats_axis(fig: go.Figure) -> None:
         lo, hi = max(0.5, min(values)), max(max(values), 1.0)
         fig.update_yaxes(title_text="nats per image", type="log", gridcolor="#eee",
                          range=[math.log10(lo) - 0.05, math.log10(hi) + 0.1])
-
-
-def app_icon(px: int = 64) -> Image.Image:
-    """A small scatter of coloured dots, drawn here so the page fetches no icon font."""
-    from PIL import ImageDraw
-
-    img = Image.new("RGBA", (px, px), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    rng = np.random.default_rng(3)
-    for c in range(5):
-        cx, cy = rng.uniform(0.25, 0.75, 2) * px
-        for x, y in rng.normal((cx, cy), px * 0.07, (6, 2)):
-            r = px * 0.06
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=PALETTE[c])
-    return img
 
 
 def compare_figure(runs: dict[str, dict], height: int = 340) -> go.Figure:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import checkpoint, data
+from explorer.errors import CheckpointError, DataError
 from explorer.ui import models
 from explorer.ui.models import ModelEntry
 
@@ -12,6 +12,23 @@ from explorer.ui.models import ModelEntry
 def select_model(path: str) -> None:
     """Callback: make `path` the model every tab shows."""
     st.session_state.model_path = path
+
+
+def card_lines(meta: dict) -> list[str]:
+    """The model's card (from the page cache: no model is loaded to show it)."""
+    card = meta.get("card") or {}
+    m, t, cfg = card.get("metrics", {}), card.get("train_config", {}), card.get("model", {})
+    lines = [f"**{cfg.get('arch', '?')}** network, "
+             f"{cfg.get('likelihood', 'bernoulli')} likelihood"]
+    if t:
+        lines.append(f"beta {t.get('beta', 1):g}, lr {t.get('lr', 0):g}, batch "
+                     f"{t.get('batch_size', '?')}, seed {t.get('seed', '?')}")
+    if "test_elbo" in m:
+        lines.append(f"test ELBO **{m['test_elbo']:.1f}** nats "
+                     f"(recon {m.get('test_recon', 0):.1f} + KL {m.get('test_kl', 0):.1f})")
+    if "epochs_done" in m:
+        lines.append(f"{m['epochs_done']:g} epochs, {m.get('seconds', 0):.0f} s of training")
+    return lines
 
 
 def model_picker() -> ModelEntry:
@@ -27,31 +44,18 @@ def model_picker() -> ModelEntry:
                       "(saved in runs/).")
     entry = by_path[st.session_state.model_path]
     try:
-        model, ckpt = models.load(entry.path, entry.mtime)
-        models.dataset_ready(model.cfg.dataset)
-    except checkpoint.CheckpointError as e:
+        page = models.page_data(entry.path, entry.mtime)
+    except CheckpointError as e:
         st.error(f"This model cannot be loaded: {e.reason}")
         st.stop()
-    except data.DataError as e:
-        st.error(f"The {model.cfg.dataset} test set this model is shown with is missing: {e}")
+    except DataError as e:
+        st.error(f"The test set this model is shown with is missing: {e}")
         st.stop()
-    card = checkpoint.card(ckpt)
-    m, t = card["metrics"], card["train_config"]
-    lines = [f"**{card['model'].get('arch', '?')}** network, "
-             f"{card['model'].get('likelihood', 'bernoulli')} likelihood"]
-    if t:
-        lines.append(f"beta {t.get('beta', 1):g}, lr {t.get('lr', 0):g}, batch "
-                     f"{t.get('batch_size', '?')}, seed {t.get('seed', '?')}")
-    if "test_elbo" in m:
-        lines.append(f"test ELBO **{m['test_elbo']:.1f}** nats "
-                     f"(recon {m.get('test_recon', 0):.1f} + KL {m.get('test_kl', 0):.1f})")
-    if "epochs_done" in m:
-        lines.append(f"{m['epochs_done']:g} epochs, {m.get('seconds', 0):.0f} s of training")
-    st.caption("  \n".join(lines))
+    st.caption("  \n".join(card_lines(page.meta)))
     return entry
 
 
-KEEP = ("z0", "z1", "scatter_n", "grid_n", "grid_lim", "grid_spacing", "grid_px", "input_mode")
+KEEP = ("input_mode",)
 
 
 def keep_widget_state() -> None:

@@ -41,7 +41,7 @@ def timelapse_view(path: str, mtime: float) -> None:
         i = epochs.index(epoch)
         frame = media.timelapse_frame(snaps[i], labels, classes, f"epoch {epoch}", lim,
                                       None if grids is None else grids[i], px=360)
-        st.image(frame, output_format="PNG")
+        st.image(media.png_data_uri(frame))
     with right:
         fig = plots.loss_figure(history.get("steps") or {}, history.get("epochs") or {},
                                 height=380)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer import media
+from explorer import media, paths
 from explorer.config import ARCHS, LIKELIHOODS, TrainConfig
 from explorer.data import DATASETS
 from explorer.ui import plots
 from explorer.ui.jobs import JobBusy, JobManager
-from explorer.ui.models import RUNS_DIR, ModelEntry
+from explorer.ui.models import ModelEntry
 from explorer.ui.timelapse import timelapse_view
 
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2]
@@ -21,7 +21,7 @@ LRS = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2]
 @st.cache_resource
 def job_manager() -> JobManager:
     """One per server process: every session and tab sees the same job."""
-    return JobManager(RUNS_DIR)
+    return JobManager(paths.runs_dir())
 
 
 def train_controls() -> tuple[TrainConfig, str]:
@@ -167,8 +167,8 @@ def job_view(v: dict, select_model) -> None:
             st.caption(f"1,000 test digits encoded after epoch {len(v['epochs']['epoch'])}")
         with b:
             if v["samples"] is not None:
-                st.image(media.strip(v["samples"][:4], 72), output_format="PNG")
-                st.image(media.strip(v["samples"][4:], 72), output_format="PNG")
+                st.image(media.png_data_uri(media.strip(v["samples"][:4], 72)))
+                st.image(media.png_data_uri(media.strip(v["samples"][4:], 72)))
                 st.caption("Decoded at 8 fixed points of the plane, after each epoch")
     if state in ("done", "stopped"):
         with st.expander("Metrics card"):

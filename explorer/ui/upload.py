@@ -60,18 +60,18 @@ def upload_section(entry: ModelEntry) -> None:
     left, right = st.columns([3, 2], gap="large")
     with right:
         a, b, c = st.columns(3)
-        a.image(view, caption="your upload", width=140, output_format="PNG")
-        b.image(media.picture(x, 140), caption="preprocessed 28x28", width=140,
-                output_format="PNG")
-        c.image(media.picture(latent.decode_point(model, mu), 140), caption="reconstruction",
-                width=140, output_format="PNG")
+        a.image(media.png_data_uri(view), caption="your upload", width=140)
+        b.image(media.png_data_uri(media.picture(x, 140)), caption="preprocessed 28x28",
+                width=140)
+        c.image(media.png_data_uri(media.picture(latent.decode_point(model, mu), 140)),
+                caption="reconstruction", width=140)
         st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), "
                     f"**std** ({sd[0]:.2f}, {sd[1]:.2f})")
         near = latent.nearest(enc.mu, mu, k=8)
         counts = np.bincount(enc.labels[near], minlength=len(enc.classes))
         st.markdown("**Nearest test digits** (in latent space): most are "
                     f"**{enc.classes[int(counts.argmax())]}**")
-        st.image(media.strip(models.test_images(model.cfg.dataset)[near], 56), output_format="PNG",
+        st.image(media.png_data_uri(media.strip(models.test_images(model.cfg.dataset)[near], 56)),
                  caption=" ".join(enc.classes[int(enc.labels[i])] for i in near))
         if st.button("Show in Explore", key="upload_to_explore",
                      help="Move the Explore tab's preview to this digit's latent mean"):

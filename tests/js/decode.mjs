@@ -1,4 +1,4 @@
-// Runs the browser's decoder (explorer/ui/static/latent_pad.js) under Node, for tests and
+// Runs the page's network runtime (explorer/web/nn_runtime.js) under Node, for tests and
 // benchmarks:  node tests/js/decode.mjs BUNDLE Z_F32 OUT_F32 [--net decoder|encoder] [--time]
 // Z_F32 holds N inputs as float32 (N x in_size); OUT_F32 receives N outputs as float32:
 // sigmoid probabilities for the decoder, raw (mu, logvar) for the encoder. With --time it
@@ -8,14 +8,14 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = readFileSync(join(here, "..", "..", "explorer", "ui", "static", "latent_pad.js"));
+const source = readFileSync(join(here, "..", "..", "explorer", "web", "nn_runtime.js"));
 // a data: URL imports the file as an ES module whatever Node's package settings say
-const pad = await import(`data:text/javascript;base64,${source.toString("base64")}`);
+const runtime = await import(`data:text/javascript;base64,${source.toString("base64")}`);
 
 const [bundlePath, inPath, outPath, ...flags] = process.argv.slice(2);
 const which = flags.includes("--net") ? flags[flags.indexOf("--net") + 1] : "decoder";
 const raw = readFileSync(bundlePath);
-const bundle = pad.parseBundle(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+const bundle = runtime.parseBundle(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
 const net = bundle[which];
 if (!net) throw new Error(`the bundle has no ${which}`);
 const inBytes = readFileSync(inPath);

@@ -1,11 +1,11 @@
-"""explorer/export.py and the browser's interpreter of what it writes (latent_pad.js), run
-under Node: every architecture's decoder must match torch.sigmoid(model.decode(z))."""
+"""explorer/webnet.py and the page's runtime of what it writes (explorer/web/nn_runtime.js),
+run under Node: every architecture's decoder must match torch.sigmoid(model.decode(z))."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,33 +14,19 @@ import pytest
 import torch
 from torch import nn
 
-from explorer import checkpoint, export
+from explorer import checkpoint, webnet
 from explorer.config import ARCHS, ModelConfig
 from explorer.model import build_model
-
-HARNESS = Path(__file__).parent / "js" / "decode.mjs"
-
-
-def node_binary() -> str | None:
-    """Node on PATH, else the one inside the playwright package (a dev requirement)."""
-    found = shutil.which("node")
-    if found:
-        return found
-    try:
-        import playwright
-    except ImportError:
-        return None
-    bundled = Path(playwright.__file__).parent / "driver" / "node"
-    return str(bundled) if bundled.is_file() else None
+from tooling.node import decode_command
 
 
 def node_command(*args) -> list[str]:
-    node = node_binary()
-    if node is None:
+    command = decode_command(*args)
+    if command is None:
         if os.environ.get("CI"):
             pytest.fail("CI needs Node.js (on PATH, or the playwright package's own)")
         pytest.skip("Node.js not found")
-    return [node, str(HARNESS), *map(str, args)]
+    return command
 
 
 def with_batch_norm_stats(model: nn.Module, seed: int = 0) -> nn.Module:
@@ -61,9 +47,10 @@ def seeded(arch: str) -> nn.Module:
     return with_batch_norm_stats(build_model(ModelConfig(arch=arch)))
 
 
-def run_js(tmp_path: Path, spec: export.Exported, x: np.ndarray, net: str = "decoder",
-           ) -> np.ndarray:
-    data = export.bundle(spec) if net == "decoder" else export.bundle(spec, encoder=spec)
+def run_js(tmp_path: Path, spec: webnet.Exported, x: np.ndarray, net: str = "decoder",
+           half: bool = False) -> np.ndarray:
+    data = (webnet.pack(spec, half=half) if net == "decoder"
+            else webnet.pack(encoder=spec, half=half))
     (tmp_path / "b.bin").write_bytes(data)
     (tmp_path / "x.f32").write_bytes(np.ascontiguousarray(x, np.float32).tobytes())
     subprocess.run(node_command(tmp_path / "b.bin", tmp_path / "x.f32", tmp_path / "y.f32",
@@ -79,7 +66,7 @@ def random_z(n: int = 100, seed: int = 0) -> np.ndarray:
 @pytest.mark.parametrize("arch", sorted(ARCHS))
 def test_every_architecture_exports(arch):
     model = seeded(arch)
-    spec = export.export_decoder(model)
+    spec = webnet.export_decoder(model)
     assert spec.in_shape == (2,) and spec.out_shape == (1, 28, 28)
     assert spec.weights.dtype == np.float32 and spec.weights.ndim == 1
     json.dumps(spec.layers)  # plain data
@@ -87,7 +74,7 @@ def test_every_architecture_exports(arch):
                if isinstance(m, nn.BatchNorm1d | nn.BatchNorm2d) for p in m.parameters())
     n = sum(p.numel() for p in model.decoder.parameters())
     assert spec.weights.size == n - n_bn  # batch norm folded away, nothing else lost
-    enc = export.export_encoder(model)
+    enc = webnet.export_encoder(model)
     assert enc.in_shape == (1, 28, 28) and enc.out_shape == (4,)
 
 
@@ -96,7 +83,7 @@ def test_js_decoder_matches_pytorch(arch, tmp_path):
     model, z = seeded(arch), random_z()
     with torch.no_grad():
         expected = torch.sigmoid(model.decode(torch.from_numpy(z))).numpy()
-    got = run_js(tmp_path, export.export_decoder(model), z)
+    got = run_js(tmp_path, webnet.export_decoder(model), z)
     assert np.abs(got - expected).max() < 1e-4
 
 
@@ -107,7 +94,7 @@ def test_js_decoder_matches_the_shipped_model(tmp_path):
     z = random_z(seed=1)
     with torch.no_grad():
         expected = torch.sigmoid(model.decode(torch.from_numpy(z))).numpy()
-    got = run_js(tmp_path, export.export_decoder(model), z)
+    got = run_js(tmp_path, webnet.export_decoder(model), z)
     assert np.abs(got - expected).max() < 1e-4
 
 
@@ -117,7 +104,7 @@ def test_js_encoder_matches_pytorch(arch, tmp_path):
     x = torch.rand(20, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         expected = model.encoder(x).numpy()
-    got = run_js(tmp_path, export.export_encoder(model), x.numpy(), net="encoder")
+    got = run_js(tmp_path, webnet.export_encoder(model), x.numpy(), net="encoder")
     assert np.abs(got - expected).max() < 1e-4 * max(1.0, np.abs(expected).max())
 
 
@@ -135,7 +122,7 @@ def test_every_supported_layer_in_odd_shapes(tmp_path):
         nn.Conv2d(2, 1, 3, padding=1, bias=False), nn.Dropout(0.5),
     )
     net = with_batch_norm_stats(net)
-    spec = export.export_sequential(net, (2,))
+    spec = webnet.export_sequential(net, (2,))
     assert spec.out_shape == (1, 36, 84)
     assert "affine" in [layer["op"] for layer in spec.layers]
     z = random_z(20)
@@ -145,28 +132,28 @@ def test_every_supported_layer_in_odd_shapes(tmp_path):
 
 
 def test_unsupported_layers_are_named():
-    with pytest.raises(export.ExportError, match="Tanh"):
-        export.export_sequential(nn.Sequential(nn.Linear(2, 3), nn.Tanh()), (2,))
-    with pytest.raises(export.ExportError, match="groups"):
-        export.export_sequential(nn.Sequential(nn.Conv2d(2, 2, 3, groups=2)), (2, 5, 5))
-    with pytest.raises(export.ExportError, match="expects"):
-        export.export_sequential(nn.Sequential(nn.Linear(3, 3)), (2,))
+    with pytest.raises(webnet.ExportError, match="Tanh"):
+        webnet.export_sequential(nn.Sequential(nn.Linear(2, 3), nn.Tanh()), (2,))
+    with pytest.raises(webnet.ExportError, match="groups"):
+        webnet.export_sequential(nn.Sequential(nn.Conv2d(2, 2, 3, groups=2)), (2, 5, 5))
+    with pytest.raises(webnet.ExportError, match="expects"):
+        webnet.export_sequential(nn.Sequential(nn.Linear(3, 3)), (2,))
 
 
 def test_export_is_deterministic():
     points = np.random.default_rng(0).normal(size=(500, 2))
     labels = np.arange(500) % 10
-    first = export.bundle(export.export_decoder(seeded("conv_bn")), points, labels)
-    again = export.bundle(export.export_decoder(seeded("conv_bn")), points, labels)
+    first = webnet.pack(webnet.export_decoder(seeded("conv_bn")), points, labels)
+    again = webnet.pack(webnet.export_decoder(seeded("conv_bn")), points, labels)
     assert first == again
-    assert export.bundle_name(first) == export.bundle_name(again)
 
 
-def test_bundle_layout_and_points(tmp_path):
-    spec = export.export_decoder(seeded("mlp"))
+def test_file_layout_points_and_digits():
+    spec = webnet.export_decoder(seeded("mlp"))
     points = np.array([[0.5, -1.25], [3.999, -4.0], [9.0, 0.0]])
-    data = export.bundle(spec, points, np.array([3, 7, 9]), meta={"model": "mlp"})
-    header, body = export.read_bundle(data)
+    digits = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
+    data = webnet.pack(spec, points, np.array([3, 7, 9]), digits=digits, meta={"model": "mlp"})
+    header, body = webnet.unpack(data)
     assert header["meta"] == {"model": "mlp"} and (len(data) - len(body)) % 4 == 0
     off, n = header["decoder"]["weights"]
     np.testing.assert_array_equal(np.frombuffer(body, "<f4", n, off), spec.weights)
@@ -175,17 +162,24 @@ def test_bundle_layout_and_points(tmp_path):
     np.testing.assert_allclose(xy[:2], points[:2], atol=1 / p["scale"])
     assert xy[2, 0] < 8  # clipped to int16, far outside any pad
     assert list(np.frombuffer(body, np.uint8, 3, p["labels"])) == [3, 7, 9]
-    with pytest.raises(ValueError):
-        export.read_bundle(b"nope" + data[4:])
+    d = header["digits"]
+    levels = np.frombuffer(gzip.decompress(body[d["offset"]:d["offset"] + d["length"]]),
+                           np.uint8).reshape(3, 28, 28)
+    assert levels.max() <= d["levels"] - 1
+    # 16 grey levels: every pixel within half a level of the original
+    assert np.abs(levels * 255.0 / (d["levels"] - 1) - digits).max() <= 255 / 15 / 2 + 1e-9
+    with pytest.raises(ValueError, match="not a Latent Explorer"):
+        webnet.unpack(b"nope" + data[4:])
+    with pytest.raises(ValueError, match="damaged"):
+        webnet.unpack(data[:9] + b"{" * 20 + data[29:])
 
 
-def test_publish_writes_once_and_prunes(tmp_path):
-    names, t = [], 1e9
-    for i in range(5):  # file times can be coarser than this loop: set them apart
-        names.append(export.publish(bytes([i]) * 100, tmp_path, keep=3))
-        os.utime(tmp_path / names[-1], (t + i, t + i))
-    assert names[0] == export.bundle_name(bytes([0]) * 100)
-    left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == sorted(names[2:])  # the newest three, no temp files
-    again = export.publish(bytes([4]) * 100, tmp_path, keep=3)
-    assert again == names[4] and (tmp_path / again).read_bytes() == bytes([4]) * 100
+def test_half_precision_weights_halve_the_file_and_still_decode(tmp_path):
+    """The share file stores weights as float16: half the bytes, pictures within 1%."""
+    model, z = seeded("conv"), random_z(seed=2)
+    spec = webnet.export_decoder(model)
+    assert len(webnet.pack(spec, half=True)) < 0.52 * len(webnet.pack(spec))
+    with torch.no_grad():
+        expected = torch.sigmoid(model.decode(torch.from_numpy(z))).numpy()
+    got = run_js(tmp_path, spec, z, half=True)
+    assert 0 < np.abs(got - expected).max() < 1e-2

@@ -1,0 +1,17 @@
+"""The errors people see, importable without torch (the app's first page catches them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CheckpointError(ValueError):
+    """A checkpoint that cannot be used, with the file and the reason in the message."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = Path(path), reason
+
+
+class DataError(RuntimeError):
+    """The dataset is missing, incomplete or not the official files."""

@@ -1,0 +1,223 @@
+"""What the Explore page needs of a checkpoint, computed once and kept on disk.
+
+For each checkpoint, keyed by the sha256 of its bytes, a folder under the cache folder
+(`cache/` in the repo, git-ignored; see paths.cache_dir) holds:
+
+    meta.json     the model's card (and its evaluation, from the metrics card beside a
+                  shipped model), dataset and class names, and the files below with their
+                  sizes and sha256 (written last: a folder without it is unfinished)
+    page.bin      the decoder (float32) and the encoded test digits' means and labels
+    digits.bin    the test digits (the same bytes for every model of a dataset)
+    share.bin     all of the above in one file, weights as float16, for the share file
+    encoded.npz   mu, logvar and labels of the test set, for Python (CSV export)
+
+Reading a prepared folder needs no torch: the app's first page comes from here. A folder
+that is missing, of another format, or whose files do not match their recorded sha256 is
+rebuilt (that loads torch, the model and the test set once), never trusted.
+
+    python -m explorer.pagecache [CHECKPOINT ...]   # prepare ahead (default: pretrained/)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import paths
+from .files import atomic_write, file_sha256
+
+FORMAT = 1  # bump when what is stored changes: every folder of another format is rebuilt
+KEEP = 32  # folders kept (the most recently used); older ones are deleted
+FILES = ("page.bin", "digits.bin", "share.bin", "encoded.npz")
+
+_lock = threading.Lock()  # one build at a time in this process
+
+
+@dataclass(frozen=True)
+class PageData:
+    folder: Path
+    meta: dict
+
+    @property
+    def name(self) -> str:
+        return self.meta["checkpoint"]["name"]
+
+    @property
+    def decoder_error(self) -> str | None:
+        """Why the page cannot run this model's decoder (None when it can)."""
+        return self.meta.get("decoder_error")
+
+    def file(self, name: str) -> Path | None:
+        """Path of one of FILES, or None where this model has none (no share.bin for a
+        decoder the page cannot run)."""
+        return self.folder / name if name in self.meta["files"] else None
+
+    def content_name(self, name: str) -> str:
+        """A name for the file that changes with its content (for caching in the page)."""
+        return self.meta["files"][name]["sha256"][:24] + Path(name).suffix
+
+    def encoded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mu (N, 2), logvar (N, 2), labels (N,)) of the test set."""
+        with np.load(self.folder / "encoded.npz") as f:
+            return f["mu"], f["logvar"], f["labels"]
+
+
+def folder_for(sha256: str, cache: Path | None = None) -> Path:
+    return Path(cache or paths.cache_dir()) / sha256[:32]
+
+
+def _metrics_card(checkpoint_path: Path) -> tuple[dict | None, str | None]:
+    """The metrics card beside a checkpoint (pretrained/mnist.json for mnist.pt, written by
+    `python -m explorer.evaluate --card`) and its sha256, or (None, None)."""
+    card = checkpoint_path.with_suffix(".json")
+    try:
+        raw = card.read_bytes()
+        return json.loads(raw), hashlib.sha256(raw).hexdigest()
+    except (OSError, ValueError):
+        return None, None
+
+
+def read(folder: Path, sha256: str, card_sha256: str | None = None) -> PageData | None:
+    """The prepared data in `folder` if it is complete, of this format, for this checkpoint
+    (and metrics card) and intact; None otherwise."""
+    try:
+        meta = json.loads((folder / "meta.json").read_text())
+        if (meta.get("format") != FORMAT or meta["checkpoint"]["sha256"] != sha256
+                or meta["checkpoint"].get("card_sha256") != card_sha256):
+            return None
+        for name, entry in meta["files"].items():
+            path = folder / name
+            if (name not in FILES or path.stat().st_size != entry["size"]
+                    or file_sha256(path) != entry["sha256"]):
+                return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return PageData(folder, meta)
+
+
+def prepare(checkpoint_path: Path | str, cache: Path | None = None,
+            log=lambda msg: None) -> PageData:
+    """The page data of a checkpoint: read from the cache, or built (and stored) when it is
+    missing, stale or damaged. Raises checkpoint.CheckpointError or data.DataError when the
+    checkpoint or its dataset cannot be used."""
+    checkpoint_path = Path(checkpoint_path)
+    try:
+        sha = file_sha256(checkpoint_path)
+    except OSError:
+        from .checkpoint import CheckpointError
+
+        raise CheckpointError(checkpoint_path, "no such file") from None
+    folder = folder_for(sha, cache)
+    card_sha = _metrics_card(checkpoint_path)[1]
+    found = read(folder, sha, card_sha)
+    if found is None:
+        with _lock:
+            found = read(folder, sha, card_sha)  # built by another session meanwhile?
+            if found is None:
+                log(f"preparing {checkpoint_path.name} for the page (once) ...")
+                found = _build(checkpoint_path, sha, folder)
+                _prune(folder.parent, keep=folder)
+    try:
+        (folder / "meta.json").touch()  # recently used: kept by _prune
+    except OSError:
+        pass  # a read-only cache still serves
+    return found
+
+
+def _build(checkpoint_path: Path, sha: str, folder: Path) -> PageData:
+    from . import checkpoint, data, latent, webnet  # torch: only here
+
+    model, ckpt = checkpoint.load(checkpoint_path)
+    test = data.load_split("test", model.cfg.dataset)
+    mu, logvar = latent.encode_all(model, test.images)
+    labels = test.labels.numpy().astype(np.uint8)
+    digits = test.images[:, 0].numpy()
+    try:
+        decoder, error = webnet.export_decoder(model), None
+    except webnet.ExportError as e:
+        decoder, error = None, str(e)
+    meta_model = {"name": checkpoint_path.stem, "arch": model.cfg.arch}
+    parts = {
+        "page.bin": webnet.pack(decoder, mu, labels, meta=meta_model),
+        "digits.bin": webnet.pack(digits=digits),
+        "encoded.npz": _npz(mu=mu, logvar=logvar, labels=labels),
+    }
+    if decoder is not None:
+        parts["share.bin"] = webnet.pack(decoder, mu, labels, digits=digits, half=True,
+                                         meta=meta_model)
+    if folder.exists():
+        shutil.rmtree(folder, ignore_errors=True)  # stale or damaged: start again
+    files = {}
+    for name, raw in parts.items():
+        atomic_write(folder / name, raw)
+        files[name] = {"size": len(raw), "sha256": file_sha256(folder / name)}
+    spec = data.DATASETS[model.cfg.dataset]
+    card, card_sha = _metrics_card(checkpoint_path)
+    meta = {"format": FORMAT,
+            "checkpoint": {"sha256": sha, "name": checkpoint_path.stem, "card_sha256": card_sha,
+                           "size": checkpoint_path.stat().st_size},
+            "evaluation": (card or {}).get("evaluate") if isinstance(card, dict) else None,
+            "dataset": model.cfg.dataset, "classes": list(spec.classes), "points": len(mu),
+            "card": checkpoint.card(ckpt), "decoder_error": error, "files": files}
+    atomic_write(folder / "meta.json", json.dumps(meta, indent=1, default=_plain).encode())
+    return PageData(folder, json.loads((folder / "meta.json").read_text()))
+
+
+def _npz(**arrays) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _plain(value):
+    """JSON for the odd number type in a checkpoint's card."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _prune(cache: Path, keep: Path) -> None:
+    """Delete all but the KEEP most recently used folders (never `keep`)."""
+    def used(p: Path) -> float:
+        try:
+            return (p / "meta.json").stat().st_mtime
+        except OSError:
+            return 0.0
+    folders = sorted((p for p in cache.iterdir() if p.is_dir()), key=used, reverse=True)
+    for old in folders[KEEP:]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from .checkpoint import CheckpointError
+    from .data import DataError
+
+    ap = argparse.ArgumentParser(prog="python -m explorer.pagecache",
+                                 description="Prepare what the Explore page needs of models.")
+    ap.add_argument("checkpoints", nargs="*", help="checkpoints (default: those in pretrained/)")
+    a = ap.parse_args(argv)
+    status = 0
+    for path in a.checkpoints or paths.shipped_models():
+        try:
+            page = prepare(path, log=lambda msg: print(msg, file=sys.stderr))
+        except (CheckpointError, DataError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            status = 2
+            continue
+        note = f" (the page cannot run its decoder: {page.decoder_error})" \
+            if page.decoder_error else ""
+        print(f"{path}: ready in {page.folder}{note}")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""The Explore view as one Streamlit Components v2 element: the page runs it all
+(explorer/web/view.js: pad, sliders, preview, scatter, clicked digit, manifold) and tells
+Python what was set.
+
+The view's script and the model's data files travel once per page as content-hash files
+under the app's static/ folder (explorer/ui/published.py), or inline with every render
+when static serving is off. Python hears of z on release, key up, paste and click, as
+`on_pick(z, selected)`, in the callback phase before the rerun (so it may set widget keys).
+
+    explore_view(page, (z0, z1), selected, key="explore", on_pick=move_to)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from explorer import web
+from explorer.files import content_name
+from explorer.pagecache import PageData
+from explorer.ui import published
+
+_SCRIPT = web.script(Path(__file__).parent / "static" / "explore_view.js").encode()
+_SCRIPT_NAME = content_name(_SCRIPT, ".js")
+# Streamlit sends a component's inline script with every render whose data changed (about
+# 60 KiB). With static serving the page imports it once from a file and gets this instead.
+_LOADER = f"""// loads explorer/ui/static/explore_view.js (+ explorer/web/), published statically
+export default async function (component) {{
+  const view = await import(new URL("app/static/{published.FOLDER}/{_SCRIPT_NAME}",
+                                    document.baseURI).href);
+  return view.default(component);
+}}
+"""
+_mount_inline = st.components.v2.component("latent_explorer.explore", js=_SCRIPT.decode(),
+                                           css=web.css())
+_mount_static = st.components.v2.component("latent_explorer.explore_static", js=_LOADER,
+                                           css=web.css())
+
+
+def as_z(value, lim: float) -> tuple[float, float] | None:
+    """[x, y] from the page -> z rounded to 0.01 and clipped to ±lim, or None."""
+    try:
+        x, y = float(value[0]), float(value[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+    if not (np.isfinite(x) and np.isfinite(y)):
+        return None
+    return (float(np.clip(round(x, 2), -lim, lim)), float(np.clip(round(y, 2), -lim, lim)))
+
+
+def as_index(value, n: int) -> int | None:
+    """A test digit's index from the page, or None when it is not one of 0..n-1."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return None
+    return int(value) if 0 <= value < n else None
+
+
+def _file(page: PageData, name: str) -> dict:
+    """Where the page gets one of the model's files: a static URL, else the bytes inline."""
+    content_name_ = page.content_name(name)
+    src = published.url_for(content_name_, page.file(name))
+    if src is not None:
+        return {"name": content_name_, "src": src}
+    return {"name": content_name_,
+            "inline": base64.b64encode(page.file(name).read_bytes()).decode("ascii")}
+
+
+def explore_view(page: PageData, z: tuple[float, float], selected: int | None, *,
+                 key: str = "explore", lim: float = 4.0,
+                 on_pick: Callable[[tuple[float, float], int | None], None] | None = None,
+                 fallback: dict | None = None,
+                 on_grid: Callable[[dict], None] | None = None) -> None:
+    """Draw the view at z with test digit `selected` (or None) shown.
+
+    on_pick(z, selected) runs when the page sets z (selected: the clicked test digit, or
+    None when z was set otherwise). fallback: for a model whose network the page cannot
+    run, Python's pictures ({"reason", "z", "preview", "recon", "grid"}: data URIs), and
+    on_grid(settings) hears the manifold's settings ({"n", "lim", "spacing"}) from the page.
+    """
+    def picked() -> None:
+        pick = (st.session_state.get(key) or {}).get("pick")
+        if not isinstance(pick, dict) or on_pick is None:
+            return
+        new_z = as_z(pick.get("z"), lim)
+        if new_z is not None:
+            on_pick(new_z, as_index(pick.get("selected"), page.meta["points"]))
+
+    def grid_changed() -> None:
+        grid = (st.session_state.get(key) or {}).get("grid")
+        if isinstance(grid, dict) and on_grid is not None:
+            on_grid(grid)
+
+    page_file, digits = _file(page, "page.bin"), _file(page, "digits.bin")
+    js = published.url_for(_SCRIPT_NAME, _SCRIPT)
+    static = js is not None and "src" in page_file and "src" in digits
+    data = {"lim": float(lim), "classes": page.meta["classes"],
+            "z": [round(float(z[0]), 4), round(float(z[1]), 4)],
+            "selected": selected, "page": page_file, "digits": digits, "fallback": fallback}
+    mount = _mount_static if static else _mount_inline
+    # JSON as bytes: Streamlit checks each value of a dict for a dataframe, and that check
+    # imports pandas (half a second of the first page)
+    mount(key=key, data=json.dumps(data).encode(), on_pick_change=picked,
+          on_grid_change=grid_changed, width="stretch", height="content")

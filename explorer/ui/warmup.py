@@ -1,0 +1,45 @@
+"""What the first page does not need, imported in the background once it is out.
+
+The Explore tab's first page is drawn without torch or Plotly (2 to 3 s of imports on a
+2-core machine). A person who then opens another tab, uploads a digit or starts training
+should not wait for them either: one daemon thread per server imports them shortly after
+the first page has been sent.
+"""
+
+from __future__ import annotations
+
+import threading
+
+_started = threading.Event()
+DELAY_S = 1.5  # let the page fetch its script and the model's data first
+
+
+def server_torch():
+    """torch, set up for the server: one intra-op thread. The server does many tiny
+    inferences while the browser, other sessions or a training run keep the cores busy;
+    with two threads each of them waits for a second core to come free (tens to hundreds
+    of ms on a 2-core machine), with one it takes a fraction of a millisecond. Training
+    jobs set their own thread count."""
+    import torch
+
+    if not getattr(server_torch, "done", False):
+        torch.set_num_threads(1)
+        server_torch.done = True
+    return torch
+
+
+def _imports() -> None:
+    server_torch()
+    import explorer.ui.plots  # noqa: F401  (pandas, then Plotly)
+    from explorer import checkpoint, latent, preprocess  # noqa: F401
+
+
+def start() -> None:
+    """Start the background imports once per server process."""
+    if _started.is_set():
+        return
+    _started.set()
+    timer = threading.Timer(DELAY_S, _imports)
+    timer.daemon = True
+    timer.name = "latent-explorer-warmup"
+    timer.start()

@@ -1,0 +1,337 @@
+// The Explore view, whole: the pad, the decoded preview, the z[0] / z[1] sliders, the clicked
+// test digit beside its reconstruction, the scatter and the manifold. Every pointer and key
+// is answered here, in the next animation frame; the host (the Streamlit component, or the
+// share file) is told what was set: onCommit(z) on release, onSelect(i, z) on a clicked
+// digit, onGrid(settings) when the manifold's settings change.
+
+import { Pad, formatZ, round2 } from "./pad.js";
+import { Scatter } from "./scatter.js";
+import { Manifold } from "./manifold.js";
+import { Sliders } from "./sliders.js";
+
+const RING = 2000; // latency samples kept per input (benchmarks only)
+
+const HTML = `
+<div class="lx-main">
+  <div class="lx-side">
+    <div class="lx-padcol"></div>
+    <div class="lx-row">
+      <figure class="lx-fig">
+        <canvas class="lx-preview" role="img" aria-label="decoded digit"></canvas>
+        <figcaption class="lx-cap">loading the decoder …</figcaption>
+        <button type="button" class="lx-btn lx-save" title="the decoded digit, 280 x 280">Download PNG</button>
+      </figure>
+      <div class="lx-digit">
+        <div class="lx-pair">
+          <figure><canvas class="lx-orig" role="img" aria-label="the clicked test digit"></canvas><figcaption>original</figcaption></figure>
+          <figure><canvas class="lx-recon" role="img" aria-label="its reconstruction"></canvas><figcaption>reconstruction</figcaption></figure>
+        </div>
+        <p class="lx-digit-info">Click a point of the scatter to compare a test digit with its reconstruction.</p>
+        <label class="lx-index-row">test digit # <input type="number" class="lx-index" min="0" step="1" inputmode="numeric"></label>
+      </div>
+    </div>
+    <div class="lx-sliders"></div>
+  </div>
+  <div class="lx-scattercol"><h4>The encoded test digits</h4></div>
+</div>
+<section class="lx-manifold"><h4>Manifold: decoded digits over the latent plane</h4></section>
+<p class="lx-status" role="status" aria-live="polite"></p>`;
+
+/** Paints logits (or probabilities with `probs`) as dark ink on white into a canvas. */
+function paint(canvas, values, w, h, probs = false) {
+  const small = paint.small || (paint.small = document.createElement("canvas"));
+  small.width = w; small.height = h;
+  const sctx = small.getContext("2d"), img = sctx.createImageData(w, h), d = img.data;
+  let hash = 2166136261;
+  for (let i = 0, j = 0; i < w * h; i++, j += 4) {
+    const p = probs ? values[i] : 1 / (1 + Math.exp(-values[i]));
+    const v = Math.round(255 - 255 * p);
+    d[j] = d[j + 1] = d[j + 2] = v; d[j + 3] = 255;
+    hash = Math.imul(hash ^ v, 16777619);
+  }
+  sctx.putImageData(img, 0, 0);
+  const ctx = canvas.getContext("2d");
+  ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
+  ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
+  return hash;
+}
+
+const stateKey = (z, selected) => `${round2(z[0])},${round2(z[1])}|${selected ?? ""}`;
+
+function drawUri(canvas, uri) {
+  const img = new Image();
+  img.onload = () => {
+    const ctx = canvas.getContext("2d");
+    ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+  };
+  img.src = uri;
+}
+
+export class ExploreView {
+  constructor(root, host = {}) {
+    this.host = host;
+    this.root = root;
+    root.classList.add("lx");
+    root.innerHTML = HTML;
+    const $ = (s) => root.querySelector(s);
+    this.el = { preview: $(".lx-preview"), cap: $(".lx-cap"), orig: $(".lx-orig"), recon: $(".lx-recon"),
+      info: $(".lx-digit-info"), index: $(".lx-index"), status: $(".lx-status"), sliders: $(".lx-sliders") };
+    this.lim = 4; this.classes = [];
+    this.z = [0, 0]; this.shown = [0, 0]; this.committed = [0, 0]; this.hovering = false;
+    this.selected = null; this.decoder = null; this.points = null; this.digits = null;
+    this.dataKey = null; this.sent = []; this.needResize = true;
+    this.painted = { z: [NaN, NaN], sel: undefined }; this.raf = 0; this.decodeMs = 0; this.events = [];
+    this.fallback = null;
+    this.pad = new Pad($(".lx-padcol"), this);
+    this.scatter = new Scatter($(".lx-scattercol"), this);
+    this.manifold = new Manifold($(".lx-manifold"), this);
+    this.sliders = new Sliders(this.el.sliders, this);
+    this.setLim(4);
+    this.stats = window.__lxBench ? { previews: 0, latency: {}, hash: 0, view: this } : null;
+    if (this.stats) (window.__lxStats = window.__lxStats || {})[host.id || "explore"] = this.stats;
+    this.listen();
+  }
+
+  // ------------------------------------------------------------ what the host sets
+  setLim(lim) {
+    this.lim = lim;
+    this.sliders.setLim(lim);
+    this.pad.setLim(lim);
+    this.schedule();
+  }
+
+  /** A parsed data file (nn_runtime.parseBundle): the decoder and the encoded test set. */
+  setBundle(bundle, classes) {
+    this.classes = classes || this.classes;
+    this.decoder = bundle.decoder;
+    this.points = bundle.points;
+    if (this.points) { this.pad.setPoints(this.points); this.scatter.setPoints(this.points, this.classes, this.lim); }
+    this.painted = { z: [NaN, NaN], sel: undefined };
+    this.manifold.restart();
+    this.root.dataset.ready = "1";
+    this.schedule();
+  }
+
+  /** The test digits (nn_runtime.unpackDigits), to show the one clicked. */
+  setDigits(digits) {
+    this.digits = digits; this.painted.sel = undefined; this.schedule();
+  }
+
+  /** For a model whose network the page cannot run: pictures decoded by Python, for z
+   *  (`preview`), the selected digit (`recon`) and the manifold's settings (`grid`). */
+  setFallback(f) {
+    if (f.grid && f.grid !== (this.fallback && this.fallback.grid)) this.manifold.setPicture(f.grid);
+    this.fallback = f;
+    this.say(f.reason);
+    this.fallbackCaption = `${formatZ(f.z)} · decoded by the server (the page cannot run this network)`;
+    this.painted.sel = undefined;
+    this.schedule();
+  }
+
+  /** z and the selected test digit as Python has them. What this view reported comes back
+   *  with the next rerun: that echo (and any older one, overtaken since) changes nothing;
+   *  a value Python set itself moves the view, unless the user is moving z right now. */
+  setState(z, selected) {
+    if (!z) return;
+    const key = stateKey(z, selected);
+    this.root.dataset.serverZ = `${round2(z[0])},${round2(z[1])}`;
+    this.root.dataset.serverSelected = selected ?? "";
+    if (key === this.dataKey) return;
+    this.dataKey = key;
+    const sent = this.sent.indexOf(key);
+    if (sent >= 0) { this.sent.splice(0, sent + 1); return; } // our own report
+    this.sent = [];
+    if (this.busy()) return;
+    this.committed = z.slice();
+    this.move(z.slice());
+    if (selected !== this.selected) {
+      this.selected = selected ?? null;
+      this.root.dataset.selected = this.selected ?? "";
+    }
+  }
+
+  busy() { return this.sliders.busy() || this.pad.dragging || this.pad.nudging; }
+
+  say(text) { this.el.status.textContent = text; }
+
+  // ------------------------------------------------------------ what the controls call
+  clamp(z) {
+    const c = (v) => Math.min(this.lim, Math.max(-this.lim, v));
+    return [c(z[0]), c(z[1])];
+  }
+
+  /** Move z (and the preview) while the user sets it; `kind` names the input, for timing. */
+  move(z, t, kind) {
+    this.z = z; this.shown = z.slice();
+    this.root.dataset.z = `${round2(z[0])},${round2(z[1])}`;
+    this.schedule(t, kind);
+  }
+
+  hover(z, t) {
+    if (!z) {
+      if (!this.hovering) return;
+      this.hovering = false; this.shown = this.z.slice();
+    } else { this.hovering = true; this.shown = z; }
+    this.schedule(t, "hover");
+  }
+
+  cancel() { this.move(this.committed.slice()); }
+
+  commit() {
+    const z = [round2(this.z[0]), round2(this.z[1])];
+    this.z = z; this.committed = z.slice();
+    this.root.dataset.z = `${z[0]},${z[1]}`;
+    if (!this.hovering) this.shown = z.slice();
+    this.schedule();
+    this.report(z);
+    if (this.host.onCommit) this.host.onCommit(z);
+  }
+
+  select(i, t, kind) {
+    if (!this.points || i < 0 || i >= this.points.n) return;
+    this.selected = i;
+    this.root.dataset.selected = i;
+    const z = this.clamp([round2(this.points.z[2 * i]), round2(this.points.z[2 * i + 1])]);
+    this.move(z, t, kind);
+    this.committed = z.slice();
+    this.report(z);
+    if (this.host.onSelect) this.host.onSelect(i, z);
+  }
+
+  /** Remember what is told to the host, to know its echo (see setState). */
+  report(z) {
+    this.sent.push(stateKey(z, this.selected));
+    if (this.sent.length > 16) this.sent.shift();
+  }
+
+  gridChanged(settings) { if (this.host.onGrid) this.host.onGrid(settings); }
+
+  download(canvas, name) {
+    canvas.toBlob((blob) => {
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob); a.download = name;
+      this.root.appendChild(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    }, "image/png");
+  }
+
+  schedule(t, kind) {
+    if (t !== undefined && kind) this.events.push([t, kind]);
+    if (!this.raf) this.raf = requestAnimationFrame(() => this.frame());
+  }
+
+  // ------------------------------------------------------------ drawing, once per frame
+  frame() {
+    this.raf = 0;
+    if (this.needResize) { // only after the view's size changed: reading sizes forces a layout
+      this.needResize = false;
+      this.pad.resize(); this.scatter.resize(); this.manifold.resize(); this.sizePreview();
+    }
+    const net = this.decoder, s = this.shown, p = this.painted;
+    let hash = null;
+    if (net && !(p.z[0] === s[0] && p.z[1] === s[1])) {
+      const t0 = performance.now();
+      net.input[0] = s[0]; net.input[1] = s[1];
+      const [, h, w] = net.outShape;
+      hash = paint(this.el.preview, net.run(), w, h);
+      this.decodeMs = performance.now() - t0;
+      p.z = s.slice();
+    }
+    const uri = this.fallback && this.fallback.preview;
+    if (!net && uri && p.uri !== uri) { drawUri(this.el.preview, uri); p.uri = uri; }
+    if (p.sel !== this.selected) hash = this.paintDigit() ?? hash;
+    this.pad.draw(); this.scatter.draw(); this.manifold.draw();
+    this.sliders.draw();
+    this.caption();
+    if (this.manifold.step()) this.schedule();
+    this.record(hash);
+  }
+
+  sizePreview() {
+    const c = this.el.preview, px = Math.round((c.clientWidth || 200) * (window.devicePixelRatio || 1));
+    if (c.width !== px) { c.width = c.height = px; this.painted.z = [NaN, NaN]; this.painted.uri = null; }
+    for (const k of ["orig", "recon"]) {
+      const d = this.el[k], q = Math.round((d.clientWidth || 96) * (window.devicePixelRatio || 1));
+      if (d.width !== q) { d.width = d.height = q; this.painted.sel = undefined; }
+    }
+  }
+
+  paintDigit() {
+    const i = this.selected, el = this.el, d = this.digits, pts = this.points;
+    if (i === null || !pts) {
+      for (const c of [el.orig, el.recon]) c.getContext("2d").clearRect(0, 0, c.width, c.height);
+      this.painted.sel = i;
+      return null;
+    }
+    let hash = null;
+    if (this.decoder) {
+      const net = this.decoder, [, h, w] = net.outShape;
+      net.input[0] = pts.z[2 * i]; net.input[1] = pts.z[2 * i + 1];
+      hash = paint(el.recon, net.run(), w, h);
+    } else if (this.fallback && this.fallback.recon) drawUri(el.recon, this.fallback.recon);
+    const name = this.classes[pts.labels[i]] ?? pts.labels[i];
+    el.info.innerHTML = `<b>Test digit #${i}</b>, label <b class="lx-label">${name}</b>, ` +
+      `z = (${pts.z[2 * i].toFixed(2)}, ${pts.z[2 * i + 1].toFixed(2)})`;
+    if (document.activeElement !== el.index && this.root.getRootNode().activeElement !== el.index) el.index.value = i;
+    if (!d) { el.info.append(" (loading the picture …)"); return hash; }
+    const n = d.h * d.w, px = new Float32Array(n), k = 1 / (d.levels - 1);
+    for (let j = 0; j < n; j++) px[j] = d.pixels[i * n + j] * k;
+    paint(el.orig, px, d.w, d.h, true);
+    this.painted.sel = i;
+    return hash;
+  }
+
+  caption() {
+    let cap;
+    if (this.decoder) {
+      cap = `${formatZ(this.shown)}${this.hovering ? " (pointer)" : ""} · decoded here in ${this.decodeMs.toFixed(1)} ms`;
+    } else cap = this.fallbackCaption || "loading the decoder …";
+    if (this.el.cap.textContent !== cap) this.el.cap.textContent = cap;
+  }
+
+  /** Benchmarks only (window.__lxBench): input-to-pixels times per input, and distinct
+   *  previews painted. */
+  record(hash) {
+    const s = this.stats, now = performance.now();
+    if (s && hash !== null && hash !== s.hash) {
+      s.hash = hash; s.previews++;
+      for (const [t, kind] of this.events) {
+        const ring = s.latency[kind] || (s.latency[kind] = []);
+        ring.push(now - t);
+        if (ring.length > RING) ring.shift();
+      }
+    }
+    if (hash !== null || !this.events.some(([t]) => now - t < 1000)) this.events = [];
+  }
+
+  // ------------------------------------------------------------ digit index, saving
+  listen() {
+    const root = this.root, el = this.el;
+    el.index.addEventListener("change", (e) => {
+      const i = Number(el.index.value), n = this.points ? this.points.n : 0;
+      if (!Number.isInteger(i) || i < 0 || i >= n) { this.say(`There are test digits #0 to #${n - 1}.`); return; }
+      this.say("");
+      this.select(i, e.timeStamp, "typed");
+    });
+    root.querySelector(".lx-save").addEventListener("click", () => {
+      const out = document.createElement("canvas"), net = this.decoder;
+      out.width = out.height = 280;
+      if (net) {
+        net.input[0] = this.z[0]; net.input[1] = this.z[1];
+        const [, h, w] = net.outShape;
+        paint(out, net.run(), w, h);
+      } else out.getContext("2d").drawImage(el.preview, 0, 0, 280, 280);
+      this.download(out, `decoded-z${this.z[0].toFixed(2)}_${this.z[1].toFixed(2)}.png`);
+    });
+    this.ro = new ResizeObserver(() => { this.needResize = true; this.schedule(); });
+    this.ro.observe(root);
+  }
+
+  destroy() {
+    cancelAnimationFrame(this.raf);
+    this.ro.disconnect();
+    this.pad.destroy();
+    this.root.innerHTML = "";
+  }
+}

@@ -1,0 +1,1 @@
+"""Tools for tests, benchmarks and screenshots: not part of the app."""
