@@ -65,6 +65,18 @@ def cpu_s(proc: psutil.Process) -> float:
     return t.user + t.system
 
 
+def wait_quiet(proc: psutil.Process, idle_s: float = 0.1, within_s: float = 2.5,
+               timeout: float = 60.0) -> None:
+    """Wait until the server is idle (its background imports done): less than idle_s of
+    CPU in within_s, so that what follows is measured alone."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        c = cpu_s(proc)
+        time.sleep(within_s)
+        if cpu_s(proc) - c < idle_s:
+            return
+
+
 def ours(browser, a, env: dict | None = None) -> dict:
     """One server start of app.py: its first page, then every kind of input."""
     with streamlit_server(env=env) as srv:
@@ -72,8 +84,8 @@ def ours(browser, a, env: dict | None = None) -> dict:
         page.wait_for_function(FIRST, timeout=180_000)
         first = time.perf_counter() - srv.started
         page.wait_for_selector(IDLE, timeout=60_000)
-        page.wait_for_timeout(500)
         proc = psutil.Process(srv.proc.pid)
+        wait_quiet(proc)
         c0 = cpu_s(proc)
         slider(page, 0).focus()
         for i in range(a.moves):  # four up, four down, ...: never stuck at an end
@@ -117,6 +129,7 @@ def python_drawn(browser, a, server, markers: bool) -> dict:
         legacy.wait_drawn(page, markers=markers)
         first = time.perf_counter() - srv.started
         proc = psutil.Process(srv.proc.pid)
+        wait_quiet(proc)
         c0 = cpu_s(proc)
         keys, pad = legacy.slider_keys(page, a.moves)
         clicks = legacy.scatter_clicks(page, a.clicks)

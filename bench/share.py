@@ -36,7 +36,7 @@ def pad_drag(page, seconds: float, phone: bool) -> float:
     (x0, y0), (x1, y1) = screen_xy(page, "pad", (-3, -2.5)), screen_xy(page, "pad", (3, 2.5))
     p0, t0 = view_state(page)["previews"], time.perf_counter()
     if phone:
-        touch_drag(page, (x0, y0), (x1, y1), steps=int(seconds * 60))
+        touch_drag(page, (x0, y0), (x1, y1), steps=int(seconds * 120), pause_ms=0)
     else:
         page.mouse.move(x0, y0)
         page.mouse.down()

@@ -239,8 +239,9 @@ def painted(page, selector: str) -> bool:
         return false; }}""")
 
 
-def touch_drag(page, start, end, steps: int = 30) -> None:
-    """A one-finger drag through Chromium's touch input (as a phone sends it)."""
+def touch_drag(page, start, end, steps: int = 30, pause_ms: float = 16) -> None:
+    """A one-finger drag through Chromium's touch input (as a phone sends it), a move
+    every pause_ms (plus the time Chromium takes to take it)."""
     cdp = page.context.new_cdp_session(page)
     send = lambda kind, pts: cdp.send("Input.dispatchTouchEvent",  # noqa: E731
                                       {"type": kind, "touchPoints": pts})
@@ -249,5 +250,6 @@ def touch_drag(page, start, end, steps: int = 30) -> None:
         t = k / steps
         send("touchMove", [{"x": start[0] + (end[0] - start[0]) * t,
                             "y": start[1] + (end[1] - start[1]) * t}])
-        page.wait_for_timeout(16)
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)
     send("touchEnd", [])

@@ -32,6 +32,9 @@ def _imports() -> None:
     server_torch()
     import explorer.ui.plots  # noqa: F401  (pandas, then Plotly)
     from explorer import checkpoint, latent, preprocess  # noqa: F401
+    from explorer.ui.heap import freeze_long_lived
+
+    freeze_long_lived()  # else every later rerun's collection walks all of torch
 
 
 def start() -> None:
