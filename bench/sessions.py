@@ -17,6 +17,7 @@ from tooling.browser import (
     latencies,
     new_page,
     point,
+    screen_xy,
     slider,
     streamlit_server,
     view_state,
@@ -38,16 +39,30 @@ def thread_cpu(proc: psutil.Process) -> dict[int, float]:
     return {t.id: t.user_time + t.system_time for t in proc.threads()}
 
 
+KINDS = ("slider_key", "scatter", "pad", "manifold")
+
+
 def act(page, k: int) -> None:
-    """One input: a slider key (even k) or a click on a test digit (odd k)."""
-    if k % 2 == 0:
+    """One input, by turns: a slider key, a click on a test digit, on the pad, on a cell of
+    the manifold."""
+    kind = KINDS[k % 4]
+    if kind == "slider_key":
         slider(page, 0).focus()
-        page.keyboard.press("PageUp" if (k // 8) % 2 == 0 else "PageDown")
-    else:
+        page.keyboard.press("PageUp" if (k // 16) % 2 == 0 else "PageDown")
+    elif kind == "scatter":
+        page.locator(".lx-scatter").scroll_into_view_if_needed()
         page.mouse.click(*point(page, k)["xy"])
+    elif kind == "pad":
+        page.locator(".lx-pad").scroll_into_view_if_needed()
+        page.mouse.click(*screen_xy(page, "pad", ((k * 37) % 61 / 10 - 3, (k * 53) % 61 / 10 - 3)))
+    else:
+        page.locator(".lx-grid").scroll_into_view_if_needed()
+        box = page.locator(".lx-grid").bounding_box()
+        page.mouse.click(box["x"] + ((k * 7) % 15 + 0.5) / 15 * box["width"],
+                         box["y"] + ((k * 11) % 15 + 0.5) / 15 * box["height"])
 
 
-def summary_of(pages, kinds=("slider_key", "scatter")) -> dict:
+def summary_of(pages, kinds=KINDS) -> dict:
     from bench.browser import summary
 
     return {kind: summary([x for _, p in pages for x in latencies(p, kind)]) for kind in kinds}
@@ -126,10 +141,10 @@ def soak(a) -> dict:
         with chromium() as browser:
             context, page = new_page(browser, srv.url, errors=errors)
             wait_drawn(page)
-            samples, stalls, lat = [], [], {"slider_key": [], "scatter": []}
+            samples, stalls, lat = [], [], {kind: [] for kind in KINDS}
             t0, warm, k = time.perf_counter(), None, 0
             while time.perf_counter() - t0 < a.minutes * 60:
-                for _ in range(6):
+                for _ in range(8):
                     act(page, k)
                     k += 1
                     page.wait_for_timeout(100)
