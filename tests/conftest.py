@@ -13,8 +13,10 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-# runs made by tests (the app's Train tab, the CLI) go to a scratch folder, never to runs/
+# runs made by tests (the app's Train tab, the CLI) go to a scratch folder, never to runs/,
+# and so does what the page needs of each model they show (built once per test session)
 os.environ.setdefault("LATENT_EXPLORER_RUNS", tempfile.mkdtemp(prefix="latent-explorer-runs-"))
+os.environ.setdefault("LATENT_EXPLORER_CACHE", tempfile.mkdtemp(prefix="latent-explorer-cache-"))
 
 from explorer import data  # noqa: E402
 from explorer.config import ModelConfig, TrainConfig  # noqa: E402

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from explorer import checkpoint
+from explorer import checkpoint, pagecache
 from explorer.config import TrainConfig
 from explorer.train import new_model
 from explorer.ui.explore_view import as_index, as_z
@@ -151,6 +151,7 @@ def test_the_first_page_imports_neither_torch_nor_pandas():
     """Run as a fresh server process would (the page cache is ready; the background
     warm-up, which imports them once the first page is out, is held back). Plotly's
     graph objects are imported by `import streamlit` itself, for its chart theme."""
+    pagecache.prepare(checkpoint.PRETRAINED)  # as `make data` does
     code = f"""
 import sys
 from streamlit.testing.v1 import AppTest
