@@ -19,8 +19,8 @@ setup: $(STAMP)
 # MNIST is required; Fashion-MNIST comes from Debian's package (or torchvision's download).
 # Then what the Explore page needs of each shipped model, computed once (cache/).
 data: setup
-	$(PY) -m explorer.data mnist
-	$(PY) -m explorer.data fashion-mnist || [ -z "$$CI" ]
+	$(PY) -m explorer.provision mnist
+	$(PY) -m explorer.provision fashion-mnist || [ -z "$$CI" ]
 	$(PY) -m explorer.pagecache
 
 run: setup data

@@ -8,13 +8,15 @@ imports what it needs when it is opened; explorer/ui/warmup.py imports it all in
 background once the first page is out.
 """
 
+import importlib
+
 import streamlit as st
 
 from explorer.errors import DataError
 from explorer.ui import models, warmup
 from explorer.ui.heap import freeze_long_lived
 from explorer.ui.icon import app_icon
-from explorer.ui.sidebar import keep_widget_state, model_picker, select_model
+from explorer.ui.sidebar import keep_widget_state, model_picker
 
 st.set_page_config(page_title="Latent Explorer", page_icon=app_icon(), layout="wide")
 
@@ -36,38 +38,22 @@ def dataset_or_stop() -> None:
 
 
 keep_widget_state()  # the closed tabs' settings survive while their widgets are not drawn
-# Only the open tab runs (and imports its code): a page that shows Explore does no
+# Only the open tab runs, and imports its code: a page that shows Explore does no
 # training-chart work, and many people on one 2-core server stay fast.
-explore, upload, interp, compare, train = st.tabs(
-    ["Explore", "Draw or upload", "Interpolate", "Compare", "Train"], key="tab",
-    on_change="rerun")
-with explore:
-    if explore.open:
-        from explorer.ui.explore import explore_panel
-
-        explore_panel(entry)
-with upload:
-    if upload.open:
-        dataset_or_stop()
-        from explorer.ui.upload import upload_panel
-
-        upload_panel(entry)
-with interp:
-    if interp.open:
-        dataset_or_stop()
-        from explorer.ui.interpolate import interpolate_panel
-
-        interpolate_panel(entry)
-with compare:
-    if compare.open:
-        from explorer.ui.compare import compare_panel
-
-        compare_panel(entry)
-with train:
-    if train.open:
-        from explorer.ui.train import train_panel
-
-        train_panel(select_model, entry)
+TABS = {  # label: (module, panel, whether it reads the test set itself)
+    "Explore": ("explorer.ui.explore", "explore_panel", False),
+    "Draw or upload": ("explorer.ui.upload", "upload_panel", True),
+    "Interpolate": ("explorer.ui.interpolate", "interpolate_panel", True),
+    "Compare": ("explorer.ui.compare", "compare_panel", False),
+    "Train": ("explorer.ui.train", "train_panel", False),
+}
+for tab, (module, panel, reads_data) in zip(
+        st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values(), strict=True):
+    with tab:
+        if tab.open:
+            if reads_data:
+                dataset_or_stop()
+            getattr(importlib.import_module(module), panel)(entry)
 
 warmup.start()  # torch and Plotly, in the background, for the other tabs
 freeze_long_lived()  # after the first runs: reruns no longer pay for a full GC

@@ -23,56 +23,26 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from explorer import checkpoint, data, media
-from explorer.config import ARCHS, DEVICES, LIKELIHOODS, TrainConfig
-from explorer.train import (
-    EpochMetrics,
-    History,
-    Rollback,
-    StepMetrics,
-    TrainingDiverged,
-    new_model,
-    snapshot_labels,
-    train,
-)
-
-HELP = {
-    "epochs": "passes over the training images",
-    "batch_size": "images per optimisation step",
-    "lr": "peak learning rate of the one-cycle schedule (Adam)",
-    "beta": "weight of the KL term: 1 = the true ELBO, <1 sharper digits, >1 smoother plane",
-    "seed": "random seed; the same seed on the same device gives the same losses",
-    "device": "where to train: auto picks cuda, then mps, then cpu",
-    "dataset": "mnist or fashion-mnist",
-    "arch": "network: " + "; ".join(f"{k} = {v}" for k, v in ARCHS.items()),
-    "likelihood": "pixel model: " + "; ".join(f"{k} = {v}" for k, v in LIKELIHOODS.items()),
-    "max_seconds": "stop after this many seconds of training (0 = no limit); "
-                   "the learning-rate schedule is fitted to the budget",
-    "train_subset": "train on only this many images (0 = all 60k)",
-    "test_subset": "evaluate each epoch on this many test images (0 = all 10k)",
-    "threads": "CPU threads for PyTorch (0 = its default)",
-    "clip": "clip the gradient norm at this value (0 = never)",
-    "schedule": "learning rate: one-cycle (warm up, cosine down) or constant",
-    "binarization": "training pixels: dynamic (fresh coin flips per batch) or threshold (> 0.5)",
-}
-CHOICES = {"device": DEVICES, "arch": tuple(ARCHS), "likelihood": tuple(LIKELIHOODS),
-           "dataset": ("mnist", "fashion-mnist"), "schedule": ("one-cycle", "constant"),
-           "binarization": ("dynamic", "threshold")}
+from explorer import checkpoint, data, paths
+from explorer.config import TrainConfig
+from explorer.history import History
+from explorer.media.timelapse import history_timelapse, timelapse_gif
+from explorer.train import EpochMetrics, Rollback, StepMetrics, TrainingDiverged, new_model, train
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], epilog="Example: python train_cli.py --epochs 5",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    for f in fields(TrainConfig):
-        flag = "--" + f.name.replace("_", "-")
-        ap.add_argument(flag, type=type(f.default), default=f.default, choices=CHOICES.get(f.name),
-                        help=f"{HELP[f.name]} (default: {f.default})")
-    ap.add_argument("--data", default=None,
-                    help=f"data root (default: data/ in the repo, or ${data.DATA_ENV})")
+    for f in fields(TrainConfig):  # help, choices and defaults as the Train tab has them
+        ap.add_argument("--" + f.name.replace("_", "-"), type=type(f.default), default=f.default,
+                        choices=f.metadata["choices"],
+                        help=f"{f.metadata['help']} (default: {f.default})")
+    ap.add_argument("--data", type=Path, default=None,
+                    help=f"data folder (default: data/ in the repo, or ${paths.DATA_ENV})")
     ap.add_argument("--out", default=None,
                     help="checkpoint to write (default: runs/<date>-<arch>-beta<b>-seed<s>.pt; "
-                         f"the folder can be moved with ${checkpoint.RUNS_ENV})")
+                         f"the folder can be moved with ${paths.RUNS_ENV})")
     ap.add_argument("--overwrite-pretrained", action="store_true",
                     help="allow writing into pretrained/ (the shipped models)")
     ap.add_argument("--timelapse", default=None, metavar="GIF",
@@ -84,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def default_out(cfg: TrainConfig) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return checkpoint.RUNS_DIR / f"{stamp}-{cfg.arch}-beta{cfg.beta:g}-seed{cfg.seed}.pt"
+    return paths.runs_dir() / f"{stamp}-{cfg.arch}-beta{cfg.beta:g}-seed{cfg.seed}.pt"
 
 
 def machine() -> str:
@@ -111,8 +81,6 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if args.data:
-        data.os.environ[data.DATA_ENV] = args.data
     out = Path(args.out) if args.out else default_out(cfg)
     if checkpoint.is_protected(out) and not args.overwrite_pretrained:
         print(f"error: {out} is a shipped pretrained model; pass --overwrite-pretrained "
@@ -131,10 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     history, error = History(), None
     try:
-        train_split = data.load_split("train", cfg.dataset)
+        train_split = data.load_split("train", cfg.dataset, args.data)
+        test_split = data.load_split("test", cfg.dataset, args.data)
         model = new_model(cfg, train_split)
         bar = None
-        for event in train(cfg, model, stop, train_split):
+        for event in train(cfg, model, stop, train_split, test_split):
             history.add(event)
             if isinstance(event, StepMetrics):
                 if bar is None:
@@ -173,9 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint.save(out, model, cfg.model_config(), cfg.to_dict(), metrics, history.to_dict(),
                     allow_pretrained=args.overwrite_pretrained)
     summary = {"checkpoint": str(out), **history.summary()}
-    if args.timelapse and (kept := media.history_timelapse(history.to_dict())):
-        gif = media.timelapse_gif(kept[0], snapshot_labels(cfg), data.DATASETS[cfg.dataset].classes,
-                                  kept[2], kept[1])
+    if args.timelapse and (kept := history_timelapse(history.to_dict())):
+        snaps, grids, epochs, labels = kept
+        gif = timelapse_gif(snaps, labels, data.DATASETS[cfg.dataset].classes, epochs, grids)
         Path(args.timelapse).write_bytes(gif)
         summary["timelapse"] = args.timelapse
     print(json.dumps(summary, indent=2))

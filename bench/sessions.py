@@ -12,18 +12,8 @@ import time
 import psutil
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tooling.browser import (
-    chromium,
-    latencies,
-    new_page,
-    point,
-    screen_xy,
-    slider,
-    streamlit_server,
-    view_state,
-    wait_drawn,
-    wait_server_z,
-)
+from tooling import browser as tb
+from tooling.browser import start_training, view_state, wait_drawn  # the rest: tb.*
 
 
 def rss_mb(proc: psutil.Process) -> float:
@@ -47,14 +37,15 @@ def act(page, k: int) -> None:
     the manifold."""
     kind = KINDS[k % 4]
     if kind == "slider_key":
-        slider(page, 0).focus()
+        tb.slider(page, 0).focus()
         page.keyboard.press("PageUp" if (k // 16) % 2 == 0 else "PageDown")
     elif kind == "scatter":
         page.locator(".lx-scatter").scroll_into_view_if_needed()
-        page.mouse.click(*point(page, k)["xy"])
+        page.mouse.click(*tb.point(page, k)["xy"])
     elif kind == "pad":
         page.locator(".lx-pad").scroll_into_view_if_needed()
-        page.mouse.click(*screen_xy(page, "pad", ((k * 37) % 61 / 10 - 3, (k * 53) % 61 / 10 - 3)))
+        z = ((k * 37) % 61 / 10 - 3, (k * 53) % 61 / 10 - 3)
+        page.mouse.click(*tb.screen_xy(page, "pad", z))
     else:
         page.locator(".lx-grid").scroll_into_view_if_needed()
         box = page.locator(".lx-grid").bounding_box()
@@ -65,12 +56,13 @@ def act(page, k: int) -> None:
 def summary_of(pages, kinds=KINDS) -> dict:
     from bench.browser import summary
 
-    return {kind: summary([x for _, p in pages for x in latencies(p, kind)]) for kind in kinds}
+    return {kind: summary([x for _, p in pages for x in tb.latencies(p, kind)])
+            for kind in kinds}
 
 
 def load(a) -> dict:
     """`sessions` browser sessions act in turn for `seconds` while one of them trains."""
-    with streamlit_server() as srv:
+    with tb.streamlit_server() as srv:
         proc = psutil.Process(srv.proc.pid)
         peak, stop = [rss_mb(proc)], threading.Event()
 
@@ -82,16 +74,12 @@ def load(a) -> dict:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         errors: list[str] = []
-        with chromium() as browser:
-            pages = [new_page(browser, srv.url, errors=errors) for _ in range(a.sessions)]
+        with tb.chromium() as browser:
+            pages = [tb.new_page(browser, srv.url, errors=errors) for _ in range(a.sessions)]
             for _, page in pages:
                 wait_drawn(page)
             _, trainer = pages[0]
-            trainer.get_by_role("tab", name="Train").click()
-            trainer.get_by_role("spinbutton", name="epochs").fill("200")
-            trainer.get_by_role("spinbutton", name="time budget (s)").fill(str(a.seconds + 60))
-            trainer.get_by_role("button", name="Start training").click()
-            trainer.wait_for_selector("text=images/s", timeout=60_000)
+            start_training(trainer, 200, a.seconds + 60)
             trainer.get_by_role("tab", name="Explore").click()
             wait_drawn(trainer)
             cpu0, total0, actions = thread_cpu(proc), cpu_s(proc), 0
@@ -104,7 +92,7 @@ def load(a) -> dict:
             heard = 0
             for _, page in pages:  # every session's last z reaches Python
                 try:
-                    wait_server_z(page, [float(v) for v in view_state(page)["z"].split(",")],
+                    tb.wait_server_z(page, [float(v) for v in view_state(page)["z"].split(",")],
                                   timeout=30_000)
                     heard += 1
                 except PlaywrightTimeout:
@@ -135,11 +123,11 @@ def load(a) -> dict:
 
 def soak(a) -> dict:
     """One session for `minutes`: slider keys, clicks, and a tab switch each round."""
-    with streamlit_server() as srv:
+    with tb.streamlit_server() as srv:
         proc = psutil.Process(srv.proc.pid)
         errors: list[str] = []
-        with chromium() as browser:
-            context, page = new_page(browser, srv.url, errors=errors)
+        with tb.chromium() as browser:
+            context, page = tb.new_page(browser, srv.url, errors=errors)
             wait_drawn(page)
             samples, stalls, lat = [], [], {kind: [] for kind in KINDS}
             t0, warm, k = time.perf_counter(), None, 0
@@ -149,7 +137,7 @@ def soak(a) -> dict:
                     k += 1
                     page.wait_for_timeout(100)
                 for kind in lat:  # the view is made anew when the tab comes back
-                    lat[kind] += latencies(page, kind)
+                    lat[kind] += tb.latencies(page, kind)
                 page.get_by_role("tab", name="Draw or upload").click()
                 page.get_by_role("tab", name="Explore").click()
                 try:

@@ -17,7 +17,7 @@ import time
 import torch
 
 from explorer import data
-from explorer.latent import grid_points
+from explorer.latent import evaluating, grid_points
 from explorer.objectives import dataset_elbo
 from explorer.train import EpochMetrics, StepMetrics, new_model, train
 
@@ -49,9 +49,11 @@ def peak_rss_mb() -> float:
 
 
 def test_elbo(model, x) -> float:
-    model.eval()
-    r = dataset_elbo(model, x, model.cfg.likelihood, generator=torch.Generator().manual_seed(0))
-    model.train()
+    """Thresholded test ELBO, on the model's device (training may run on a GPU)."""
+    device = next(model.parameters()).device
+    with evaluating(model):
+        r = dataset_elbo(model, x.to(device), model.cfg.likelihood,
+                         generator=torch.Generator(device).manual_seed(0))
     return r["elbo"]
 
 

@@ -26,8 +26,6 @@ from .model import build_model
 FORMAT = "latent-explorer"
 VERSION = 1  # bump when the layout changes; newer files are refused by older code
 PRETRAINED_DIR, PRETRAINED = paths.PRETRAINED_DIR, paths.PRETRAINED
-RUNS_ENV = paths.RUNS_ENV
-RUNS_DIR = paths.runs_dir()  # where the app and the CLI save runs
 
 
 def versions() -> dict[str, str]:

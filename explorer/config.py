@@ -3,7 +3,9 @@ benchmarks, plus the model configuration it implies."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
+
+from .provision import DATASETS
 
 ARCHS = {
     "conv": "Ours: 8x8-patch conv encoder, dense layers, 3x3 conv + pixel-shuffle decoder.",
@@ -28,50 +30,78 @@ class ModelConfig:
     width: int = 32  # channels of the conv decoder's 7x7 feature map (ours only)
 
 
+def setting(default, help: str, choices=None, low: float | None = None,
+            high: float | None = None, label: str | None = None):
+    """A TrainConfig field with its help text, choices and limits (and a name for people,
+    where the field's is terse): written once, read by train_cli.py's flags, the Train
+    tab's widgets and `validate`."""
+    return field(default=default, metadata={"help": help, "choices": choices, "min": low,
+                                            "max": high, "label": label})
+
+
 @dataclass(frozen=True)
 class TrainConfig:
-    epochs: int = 30  # passes over the 60k training images
-    batch_size: int = 128  # 128 keeps both CPU cores busy without slowing convergence
-    lr: float = 5e-3  # peak of the one-cycle schedule (warm up 30%, cosine down to ~0)
-    beta: float = 1.0  # KL weight; <1 sharpens digits but leaves gaps in the plane, >1 blurs
-    seed: int = 0  # same seed + same device + same threads = same losses
-    device: str = "auto"  # auto picks cuda, then mps, then cpu
-    dataset: str = "mnist"  # mnist or fashion-mnist
-    arch: str = "conv"  # see ARCHS
-    likelihood: str = "bernoulli"  # see LIKELIHOODS
-    max_seconds: float = 0.0  # time budget (0 = none); the schedule fits whichever ends first
-    train_subset: int = 0  # use only this many training images (0 = all); for quick runs
-    test_subset: int = 0  # evaluate on this many test images each epoch (0 = all 10k)
-    threads: int = 0  # CPU threads for torch (0 = torch's default)
-    clip: float = 200.0  # gradient-norm clip (about the 95th percentile of a healthy run's
-    # norms): it tames the rare spike that at a high learning rate can blow a run up
-    schedule: str = "one-cycle"  # or "constant" (the TF tutorial's recipe)
-    binarization: str = "dynamic"  # fresh Bernoulli draw per batch, or "threshold" at 0.5
+    epochs: int = setting(30, "passes over the training images", low=1)
+    # 128 keeps both CPU cores busy without slowing convergence
+    batch_size: int = setting(128, "images per optimisation step", low=1, high=4096)
+    # the peak of a one-cycle schedule: a 30% warm-up, then cosine down to about 0
+    lr: float = setting(5e-3, "peak learning rate of the one-cycle schedule (Adam)",
+                        low=1e-6, high=1.0, label="learning rate (lr)")
+    # <1 sharpens digits but leaves gaps in the plane, >1 smooths the plane and blurs them
+    beta: float = setting(1.0, "weight of the KL term: 1 = the true ELBO, <1 sharper digits, "
+                               ">1 a smoother plane (too large: the latent space collapses "
+                               "onto the prior, KL near 0)", low=0.0, high=10.0)
+    # same seed + same device + same threads = same losses
+    seed: int = setting(0, "random seed; the same seed on the same device gives the same "
+                           "losses", low=0, high=2**31 - 1)
+    device: str = setting("auto", "where to train: auto picks cuda, then mps, then cpu",
+                          choices=DEVICES)
+    dataset: str = setting("mnist", "the images to learn", choices=tuple(DATASETS))
+    arch: str = setting("conv", "the network: " + "; ".join(f"{k} = {v}" for k, v in
+                                                           ARCHS.items()), choices=tuple(ARCHS))
+    likelihood: str = setting("bernoulli", "the pixel model: " + "; ".join(
+        f"{k} = {v}" for k, v in LIKELIHOODS.items()), choices=tuple(LIKELIHOODS))
+    max_seconds: float = setting(0.0, "stop after this many seconds of training (0 = no "
+                                      "limit); the learning-rate schedule is fitted to "
+                                      "whichever ends first, the epochs or this", low=0.0,
+                                 label="time budget (max seconds)")
+    train_subset: int = setting(0, "train on only this many images (0 = all); for quick runs",
+                                low=0)
+    test_subset: int = setting(0, "evaluate each epoch on this many test images (0 = all)",
+                               low=0)
+    threads: int = setting(0, "CPU threads for PyTorch (0 = its default)", low=0)
+    # about the 95th percentile of a healthy run's gradient norms: it tames the rare spike
+    # that at a high learning rate can blow a run up
+    clip: float = setting(200.0, "clip the gradient norm at this value (0 = never)", low=0.0)
+    schedule: str = setting("one-cycle", "learning rate: one-cycle (warm up, cosine down) or "
+                                         "constant (the TensorFlow tutorial's)",
+                            choices=("one-cycle", "constant"))
+    binarization: str = setting("dynamic", "training pixels: dynamic (a fresh coin flip per "
+                                           "pixel per batch) or threshold (> 0.5)",
+                                choices=("dynamic", "threshold"))
+
+    @classmethod
+    def spec(cls, name: str) -> dict:
+        """{"help", "choices", "min", "max", "default"} of one setting."""
+        f = cls.__dataclass_fields__[name]
+        return {**f.metadata, "default": f.default}
 
     def model_config(self) -> ModelConfig:
         return ModelConfig(arch=self.arch, likelihood=self.likelihood, dataset=self.dataset)
 
     def validate(self) -> TrainConfig:
-        """Raise ValueError with a readable message for values training cannot use."""
-        checks = [
-            (self.epochs >= 1, "epochs must be at least 1"),
-            (1 <= self.batch_size <= 4096, "batch size must be between 1 and 4096"),
-            (0 < self.lr <= 1.0, "learning rate must be in (0, 1]"),
-            (0 <= self.beta <= 10, "beta must be between 0 and 10"),
-            (self.device in DEVICES, f"device must be one of {', '.join(DEVICES)}"),
-            (self.arch in ARCHS, f"arch must be one of {', '.join(ARCHS)}"),
-            (self.likelihood in LIKELIHOODS, f"likelihood must be one of {', '.join(LIKELIHOODS)}"),
-            (self.dataset in ("mnist", "fashion-mnist"), "dataset must be mnist or fashion-mnist"),
-            (self.max_seconds >= 0, "max_seconds must be >= 0"),
-            (self.clip >= 0, "clip must be >= 0 (0 = no clipping)"),
-            (self.train_subset >= 0 and self.test_subset >= 0, "subsets must be >= 0"),
-            (self.schedule in ("one-cycle", "constant"), "schedule must be one-cycle or constant"),
-            (self.binarization in ("dynamic", "threshold"),
-             "binarization must be dynamic or threshold"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        """Raise ValueError with a readable message for values training cannot use (the
+        limits and choices of each setting)."""
+        for f in fields(self):
+            value, m = getattr(self, f.name), f.metadata
+            name = m["label"] or f.name.replace("_", " ")
+            if m["choices"] is not None and value not in m["choices"]:
+                raise ValueError(f"{name} must be one of {', '.join(m['choices'])}")
+            low, high = m["min"], m["max"]
+            if (low is not None and value < low) or (high is not None and value > high):
+                bounds = (f"between {low:g} and {high:g}" if high is not None
+                          else f"at least {low:g}")
+                raise ValueError(f"{name} must be {bounds}")
         return self
 
     @classmethod

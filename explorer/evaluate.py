@@ -18,22 +18,28 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from . import data
+from . import data, paths
 from .checkpoint import PRETRAINED, CheckpointError, load, read
+from .config import DEVICES, resolve_device
 from .objectives import dataset_elbo, iwae_bound
 
 
 @torch.no_grad()
 def evaluate(model, dataset: str = "mnist", k: int = 1000, n: int | None = None,
-             seed: int = 0, batch: int = 20, progress: bool = False) -> dict:
-    """Metrics on the first n test digits (all 10k when n is None)."""
-    test = data.load_split("test", dataset)
+             seed: int = 0, batch: int = 20, progress: bool = False,
+             root: Path | None = None) -> dict:
+    """Metrics on the first n test digits (all 10k when n is None), computed on the model's
+    device (the test digits and the random draws go there; the binarization is drawn on
+    the CPU, so the binarized test set is the same on every device)."""
+    test = data.load_split("test", dataset, root)
     n = n or len(test)
     images = test.images[:n]
-    likelihood = model.cfg.likelihood
+    likelihood, device = model.cfg.likelihood, next(model.parameters()).device
+    model.eval()
     t0 = time.perf_counter()
-    gen = torch.Generator().manual_seed(seed)
-    th = dataset_elbo(model, data.binarize_threshold(images), likelihood, generator=gen)
+    gen = torch.Generator(device).manual_seed(seed)
+    th = dataset_elbo(model, data.binarize_threshold(images).to(device), likelihood,
+                      generator=gen)
     out = {
         "n_test": n,
         "elbo_thresholded": th["elbo"],
@@ -41,8 +47,8 @@ def evaluate(model, dataset: str = "mnist", k: int = 1000, n: int | None = None,
         "kl_thresholded": th["kl"],
     }
     if k:
-        x = data.fixed_binarization(images, seed)
-        total, gen = 0.0, torch.Generator().manual_seed(seed + 1)
+        x = data.fixed_binarization(images, seed).to(device)
+        total, gen = 0.0, torch.Generator(device).manual_seed(seed + 1)
         for i in tqdm(range(0, n, batch), desc=f"IWAE K={k}", disable=not progress,
                       unit_scale=batch, unit="img"):
             total += iwae_bound(model, x[i:i + batch], k, likelihood, generator=gen).sum().item()
@@ -86,15 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", type=int, default=0, help="test digits to use (0 = all 10k)")
     ap.add_argument("--seed", type=int, default=0, help="seed of the fixed binarization")
     ap.add_argument("--card", default=None, help="also write a metrics card (JSON) here")
-    ap.add_argument("--data", default=None, help="data root (default: data/ or $"
-                    f"{data.DATA_ENV})")
+    ap.add_argument("--data", type=Path, default=None,
+                    help=f"data folder (default: data/ in the repo, or ${paths.DATA_ENV})")
+    ap.add_argument("--device", default="cpu", choices=DEVICES,
+                    help="where to compute (auto: a GPU when there is one)")
     a = ap.parse_args(argv)
-    if a.data:
-        data.os.environ[data.DATA_ENV] = a.data
     try:
         model, ckpt = load(a.checkpoint)
-        result = evaluate(model, model.cfg.dataset, a.k, a.n or None, a.seed, progress=True)
-    except (CheckpointError, data.DataError) as e:
+        model.to(resolve_device(a.device))
+        result = evaluate(model, model.cfg.dataset, a.k, a.n or None, a.seed, progress=True,
+                          root=a.data)
+    except (CheckpointError, data.DataError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     result = {"checkpoint": a.checkpoint or "pretrained/mnist.pt", **result}

@@ -1,15 +1,37 @@
-"""Pure latent-space maths: encode a set, decode points and grids, interpolate, neighbours.
+"""Pure latent-space maths: encode a set or one picture, decode points and grids,
+interpolate, neighbours.
 
 Arrays in, arrays out; no Streamlit. Pictures are float32 probabilities in [0, 1]
-(sigmoid of the decoder's logits), 1 = ink.
+(sigmoid of the decoder's logits), 1 = ink. Whatever device the model is on, its inputs are
+moved there and its outputs come back to the CPU; it runs in eval mode (batch norm uses
+its running statistics and is not updated) and is left in the mode it was in.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
 
 from .model import VAE
+
+
+def model_device(model: torch.nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
+@contextmanager
+def evaluating(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Eval mode for the block, then the mode the model was in (a training run may be
+    decoding its samples between two steps)."""
+    training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(training)
 
 
 @torch.no_grad()
@@ -20,19 +42,27 @@ def encode_all(model: VAE, images: torch.Tensor | np.ndarray,
     x = x.float() / 255.0 if x.dtype == torch.uint8 else x.float()
     if x.ndim == 3:
         x = x.unsqueeze(1)
-    mus, logvars = [], []
-    for i in range(0, len(x), batch):
-        mu, logvar = model.encode(x[i:i + batch])
-        mus.append(mu)
-        logvars.append(logvar)
+    device, mus, logvars = model_device(model), [], []
+    with evaluating(model):
+        for i in range(0, len(x), batch):
+            mu, logvar = model.encode(x[i:i + batch].to(device))
+            mus.append(mu.cpu())
+            logvars.append(logvar.cpu())
     return torch.cat(mus).numpy(), torch.cat(logvars).numpy()
+
+
+def encode_one(model: VAE, picture: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One (28, 28) picture in [0, 1] -> (mu, logvar), each (2,)."""
+    mu, logvar = encode_all(model, np.asarray(picture, np.float32).reshape(1, 1, 28, 28))
+    return mu[0], logvar[0]
 
 
 @torch.no_grad()
 def decode(model: VAE, z: np.ndarray | list | tuple) -> np.ndarray:
     """Latents (N, 2) -> pictures (N, 28, 28)."""
-    zt = torch.as_tensor(np.asarray(z, np.float32)).reshape(-1, 2)
-    return torch.sigmoid(model.decode(zt))[:, 0].numpy()
+    zt = torch.as_tensor(np.asarray(z, np.float32)).reshape(-1, 2).to(model_device(model))
+    with evaluating(model):
+        return torch.sigmoid(model.decode(zt))[:, 0].cpu().numpy()
 
 
 def decode_point(model: VAE, z: tuple[float, float]) -> np.ndarray:

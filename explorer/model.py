@@ -21,6 +21,13 @@ from torch import Tensor, nn
 from .config import ARCHS, ModelConfig
 
 
+def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """z = mu + sigma * eps with eps ~ N(0, I) drawn where mu lives (Kingma & Welling 2014).
+    mu and logvar may carry leading sample dimensions (the IWAE bound draws K at once)."""
+    eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+    return mu + eps * (0.5 * logvar).exp()
+
+
 class PixelBias(nn.Module):
     """Adds a learned (1, 28, 28) logit offset; `init_from_mean` starts it at the data mean."""
 
@@ -52,15 +59,16 @@ class VAE(nn.Module):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         mu, logvar = self.encode(x)
-        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-        return self.decode(z), mu, logvar
+        return self.decode(reparameterize(mu, logvar)), mu, logvar
 
     @torch.no_grad()
     def sample(self, n: int, temperature: float = 1.0,
                generator: torch.Generator | None = None) -> Tensor:
-        """n pictures (probabilities) decoded from z ~ N(0, temperature^2 I)."""
-        z = torch.randn((n, self.cfg.latent_dim), generator=generator) * temperature
-        return torch.sigmoid(self.decode(z))
+        """n pictures (probabilities) decoded from z ~ N(0, temperature^2 I), on the model's
+        device (a generator must live there too)."""
+        device = next(self.parameters()).device
+        z = torch.randn((n, self.cfg.latent_dim), generator=generator, device=device)
+        return torch.sigmoid(self.decode(z * temperature))
 
     @torch.no_grad()
     def init_output_bias(self, mean_image: Tensor) -> None:
@@ -161,6 +169,3 @@ def build_model(cfg: ModelConfig) -> VAE:
         raise ValueError("latent_dim must be at least 1")
     return BUILDERS[cfg.arch](cfg)
 
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .model import reparameterize
+
 LOG_2PI = math.log(2 * math.pi)
 GAUSSIAN_SIGMA = 0.1  # fixed pixel std of the Gaussian ("MSE") likelihood
 
@@ -39,11 +41,6 @@ def reconstruction_nll(logits: Tensor, x: Tensor, likelihood: str = "bernoulli")
         d = x[0].numel()
         return se / (2 * GAUSSIAN_SIGMA**2) + 0.5 * d * (LOG_2PI + 2 * math.log(GAUSSIAN_SIGMA))
     raise ValueError(f"unknown likelihood {likelihood!r}")
-
-
-def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-    return mu + eps * (0.5 * logvar).exp()
 
 
 def elbo_terms(model, x: Tensor, beta: float = 1.0, likelihood: str = "bernoulli",
@@ -72,8 +69,8 @@ def iwae_bound(model, x: Tensor, k: int = 1000, likelihood: str = "bernoulli",
     weights = []
     for start in range(0, k, chunk):
         kk = min(chunk, k - start)
-        eps = torch.randn((kk, *mu.shape), generator=generator, device=mu.device)
-        z = mu + eps * (0.5 * logvar).exp()  # (kk, N, D)
+        z = reparameterize(mu.expand(kk, *mu.shape), logvar.expand(kk, *logvar.shape),
+                           generator)  # (kk, N, D)
         logits = model.decode(z.flatten(0, 1))
         xr = x.unsqueeze(0).expand(kk, *x.shape).flatten(0, 1)
         log_px_z = -reconstruction_nll(logits, xr, likelihood).view(kk, -1)

@@ -64,6 +64,26 @@ class PageData:
         """A name for the file that changes with its content (for caching in the page)."""
         return self.meta["files"][name]["sha256"][:24] + Path(name).suffix
 
+    def summary(self) -> list[str]:
+        """The model in a few plain lines: network, training, metrics (sidebar, share file)."""
+        card = self.meta.get("card") or {}
+        model, m, t = card.get("model", {}), card.get("metrics", {}), card.get("train_config")
+        lines = [f"{model.get('arch', '?')} network, {model.get('likelihood', 'bernoulli')} "
+                 f"likelihood, trained on {self.meta.get('dataset', '?')}"]
+        if t:
+            lines.append(f"beta {t.get('beta', 1):g}, lr {t.get('lr', 0):g}, batch "
+                         f"{t.get('batch_size', '?')}, seed {t.get('seed', '?')}")
+        if "test_elbo" in m:
+            lines.append(f"test ELBO {m['test_elbo']:.1f} nats (reconstruction "
+                         f"{m.get('test_recon', 0):.1f} + KL {m.get('test_kl', 0):.1f})")
+        evaluation = self.meta.get("evaluation") or {}
+        if "iwae" in evaluation:
+            lines.append(f"IWAE (K={evaluation.get('iwae_k', '?')}, binarized test set) "
+                         f"{evaluation['iwae']:.1f} nats")
+        if "epochs_done" in m:
+            lines.append(f"{m['epochs_done']:g} epochs, {m.get('seconds', 0):.0f} s of training")
+        return lines
+
     def encoded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(mu (N, 2), logvar (N, 2), labels (N,)) of the test set."""
         with np.load(self.folder / "encoded.npz") as f:
@@ -199,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
 
     from .checkpoint import CheckpointError
-    from .data import DataError
+    from .errors import DataError
 
     ap = argparse.ArgumentParser(prog="python -m explorer.pagecache",
                                  description="Prepare what the Explore page needs of models.")

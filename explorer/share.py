@@ -28,28 +28,6 @@ class ShareError(ValueError):
     """A model that cannot be shared as a file (the page cannot run its network)."""
 
 
-def card_line(page: PageData) -> str:
-    """The model in one line: network, likelihood, dataset, its metrics and training."""
-    card = page.meta.get("card") or {}
-    model, metrics = card.get("model", {}), card.get("metrics", {})
-    cfg = card.get("train_config", {})
-    parts = [f"{model.get('arch', '?')} network, {model.get('likelihood', 'bernoulli')} "
-             f"likelihood, trained on {page.meta.get('dataset', '?')}"]
-    if "test_elbo" in metrics:
-        parts.append(f"test ELBO {metrics['test_elbo']:.1f} nats (reconstruction "
-                     f"{metrics.get('test_recon', 0):.1f} + KL {metrics.get('test_kl', 0):.1f})")
-    evaluation = page.meta.get("evaluation") or {}
-    if "iwae" in evaluation:
-        parts.append(f"IWAE (K={evaluation.get('iwae_k', '?')}, binarized test set) "
-                     f"{evaluation['iwae']:.1f} nats")
-    if "epochs_done" in metrics:
-        parts.append(f"{metrics['epochs_done']:g} epochs, {metrics.get('seconds', 0):.0f} s of "
-                     "training")
-    if cfg:
-        parts.append(f"beta {cfg.get('beta', 1):g}, seed {cfg.get('seed', '?')}")
-    return "; ".join(parts)
-
-
 def html(page: PageData) -> bytes:
     """The share file's bytes; ShareError for a model whose network the page cannot run."""
     data = page.file("share.bin")
@@ -63,7 +41,7 @@ def html(page: PageData) -> bytes:
     fill = {
         "TITLE": html_text.escape(f"Latent Explorer: {page.name}"),
         "HEADING": html_text.escape(f"Latent Explorer: {page.name}"),
-        "CARD": html_text.escape(card_line(page)),
+        "CARD": html_text.escape("; ".join(page.summary())),
         "CSS": web.css(),
         "META": json.dumps(meta, default=str).replace("<", "\\u003c"),
         "DATA": base64.b64encode(data.read_bytes()).decode("ascii"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+from torch.nn.utils import parameters_to_vector
 
 from . import data
 from .config import TrainConfig, resolve_device
@@ -28,7 +29,6 @@ from .objectives import dataset_elbo, elbo_terms
 
 SNAPSHOT_SIZE = 1000  # test digits whose latent means are kept each epoch (time-lapse)
 SNAPSHOT_GRID = 6  # and a 6x6 manifold over [-2.5, 2.5]^2, as uint8 pictures
-MAX_SNAPSHOTS = 40  # a checkpoint keeps at most this many epochs of them, evenly spaced
 SPIKE_FACTOR = 10  # a loss this many times the first step's has exploded (Adam keeps
 # blown-up weights finite, so waiting for NaN would let a dead model train on)
 MAX_ROLLBACKS = 3  # spikes survived (roll back, fresh Adam moments, half the lr) before giving up
@@ -64,6 +64,7 @@ class EpochMetrics:
     partial: bool = False  # the epoch was cut short by a stop or the time budget
     snapshot_z: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE, 2)
     snapshot_grid: np.ndarray | None = field(default=None, repr=False)  # (6, 6, 28, 28) uint8
+    snapshot_labels: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE,)
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _evaluate(model: VAE, x: torch.Tensor, cfg: TrainConfig, device: torch.devic
 
 def snapshot_labels(cfg: TrainConfig, test_split: data.Split | None = None) -> np.ndarray:
     """Labels of the test digits whose latent means a run keeps each epoch (the same subset
-    train() takes), to colour its time-lapse."""
+    train() takes). A run's history keeps them; this is for checkpoints older than that."""
     test_split = test_split or data.load_split("test", cfg.dataset)
     return test_split.subset(cfg.test_subset or None, seed=0).labels[:SNAPSHOT_SIZE].numpy()
 
@@ -130,6 +131,16 @@ def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> tuple[np.nda
     model.train()
     grid = (pictures.reshape(SNAPSHOT_GRID, SNAPSHOT_GRID, 28, 28) * 255).round().byte()
     return mu.cpu().numpy(), grid.numpy()
+
+
+@torch.no_grad()
+def _restore(params: list[torch.Tensor], flat: torch.Tensor) -> None:
+    """Copy a flat vector (parameters_to_vector's) back into the parameters, in place.
+    (torch's vector_to_parameters would make them views of `flat` instead.)"""
+    offset = 0
+    for p in params:
+        p.copy_(flat[offset:offset + p.numel()].view_as(p))
+        offset += p.numel()
 
 
 def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
@@ -156,7 +167,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
     test_split = (test_split or data.load_split("test", cfg.dataset)).subset(
         cfg.test_subset or None, seed=0)
     x_test = data.binarize_threshold(test_split.images)
-    x_snap = x_test[:SNAPSHOT_SIZE]
+    x_snap, snap_labels = x_test[:SNAPSHOT_SIZE], test_split.labels[:SNAPSHOT_SIZE].numpy()
     images = train_split.images
     n, bs = len(images), min(cfg.batch_size, len(images))
     steps_per_epoch = max(1, n // bs)
@@ -165,7 +176,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
     model.to(device).train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=cfg.lr, fused=device.type in ("cpu", "cuda"))
-    last_good = [p.detach().clone() for p in params]
+    last_good = parameters_to_vector(params).detach().clone()  # the weights of the last good step
     data_gen = torch.Generator().manual_seed(cfg.seed)  # order and binarization
     noise_gen = torch.Generator(device).manual_seed(cfg.seed + 1)  # reparameterization
 
@@ -193,8 +204,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             loss_value = loss.item()
             first_loss = first_loss or loss_value
             if not math.isfinite(loss_value) or loss_value > SPIKE_FACTOR * abs(first_loss):
-                with torch.no_grad():
-                    torch._foreach_copy_(params, last_good)
+                _restore(params, last_good)
                 rollbacks += 1
                 if rollbacks > MAX_ROLLBACKS:
                     raise TrainingDiverged(
@@ -205,7 +215,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
                 lr_scale *= 0.5
                 yield Rollback(step + 1, loss_value, lr_scale)
                 continue
-            torch._foreach_copy_(last_good, [p.detach() for p in params])
+            last_good.copy_(parameters_to_vector(params).detach())
             opt.zero_grad(set_to_none=True)
             loss.backward()
             if cfg.clip:
@@ -224,79 +234,9 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             reason = "stopped"
             break
         yield EpochMetrics(epoch, step, total, ev["elbo"], ev["recon"], ev["kl"],
-                           clock() - t0, partial, *_snapshot(model, x_snap, device))
+                           clock() - t0, partial, *_snapshot(model, x_snap, device),
+                           snapshot_labels=snap_labels)
         if partial:
             break
     model.eval()
     yield Finished(reason, step, clock() - t0)
-
-
-class History:
-    """Everything a run reports, kept compactly for charts, checkpoints and time-lapses."""
-
-    STEP_KEYS = ("step", "loss", "recon", "kl", "lr", "images_per_sec")
-    EPOCH_KEYS = ("epoch", "step", "test_elbo", "test_recon", "test_kl", "elapsed")
-
-    def __init__(self) -> None:
-        self.steps: dict[str, list[float]] = {k: [] for k in self.STEP_KEYS}
-        self.epochs: dict[str, list[float]] = {k: [] for k in self.EPOCH_KEYS}
-        self.snapshots: list[np.ndarray] = []  # per epoch: (SNAPSHOT_SIZE, 2) latent means
-        self.grids: list[np.ndarray] = []  # per epoch: (6, 6, 28, 28) uint8 manifold
-        self.snapshot_epochs: list[int] = []
-        self.rollbacks: list[int] = []
-        self.last_step: StepMetrics | None = None
-        self.finished: Finished | None = None
-
-    def add(self, event: Event) -> None:
-        if isinstance(event, StepMetrics):
-            self.last_step = event
-            for k in self.STEP_KEYS:
-                self.steps[k].append(getattr(event, k))
-        elif isinstance(event, EpochMetrics):
-            for k in self.EPOCH_KEYS:
-                self.epochs[k].append(getattr(event, k))
-            if event.snapshot_z is not None:
-                self.snapshots.append(event.snapshot_z.astype(np.float32))
-                self.grids.append(event.snapshot_grid)
-                self.snapshot_epochs.append(event.epoch)
-        elif isinstance(event, Rollback):
-            self.rollbacks.append(event.step)
-        else:
-            self.finished = event
-
-    def to_dict(self, max_points: int = 2000) -> dict:
-        """Plain data for a checkpoint: steps thinned to at most max_points."""
-        n = len(self.steps["step"])
-        keep = sorted(set(np.linspace(0, n - 1, min(n, max_points)).astype(int))) if n else []
-        return {
-            "steps": {k: [float(v[i]) for i in keep] for k, v in self.steps.items()},
-            "epochs": {k: [float(x) for x in v] for k, v in self.epochs.items()},
-            **self._thinned_snapshots(),
-        }
-
-    def _thinned_snapshots(self) -> dict:
-        """At most MAX_SNAPSHOTS epochs, evenly spaced, always with the first and the last."""
-        if not self.snapshots:
-            return {"snapshots": None, "grids": None, "snapshot_epochs": []}
-        n = len(self.snapshots)
-        keep = sorted(set(np.linspace(0, n - 1, min(n, MAX_SNAPSHOTS)).round().astype(int)))
-        return {"snapshots": torch.from_numpy(np.stack([self.snapshots[i] for i in keep])),
-                "grids": torch.from_numpy(np.stack([self.grids[i] for i in keep])),
-                "snapshot_epochs": [int(self.snapshot_epochs[i]) for i in keep]}
-
-    def summary(self) -> dict:
-        """The headline numbers of the run (for metrics cards)."""
-        out: dict = {}
-        if self.epochs["epoch"]:
-            e = self.epochs
-            out.update(test_elbo=e["test_elbo"][-1], test_recon=e["test_recon"][-1],
-                       test_kl=e["test_kl"][-1], epochs_done=e["epoch"][-1])
-        if self.last_step:
-            out.update(steps=self.last_step.step, seconds=round(self.last_step.elapsed, 1),
-                       images_per_sec=round(self.last_step.images_per_sec, 1),
-                       final_loss=self.last_step.loss)
-        if self.finished:
-            out["finished"] = self.finished.reason
-        if self.rollbacks:
-            out["rollbacks"] = list(self.rollbacks)
-        return out

@@ -64,7 +64,7 @@ class _Weights:
     def get(self, ref: list[int]) -> np.ndarray:
         return self.parts[ref[0]]
 
-    def replace(self, ref: list[int], x: np.ndarray) -> None:
+    def replace(self, ref: list[int], x: np.ndarray) -> None:  # batch norm folded in
         self.parts[ref[0]][:] = np.asarray(x, dtype=np.float64).astype(np.float32).ravel()
 
     def array(self) -> np.ndarray:
@@ -79,13 +79,11 @@ def _np(t: torch.Tensor) -> np.ndarray:
     return t.detach().cpu().double().numpy()
 
 
-def _bias(m: nn.Module, n: int) -> np.ndarray:
+def _bias(m: nn.Module, n: int) -> np.ndarray:  # zeros where the layer has none
     return _np(m.bias) if m.bias is not None else np.zeros(n)
 
 
-# --- one function per layer type: (module, input shape, weights, layers, name) -> shape ---
-
-Shape = tuple[int, ...]
+Shape = tuple[int, ...]  # one function per layer type: (module, shape in, weights, layers, name)
 
 
 def _linear(m: nn.Linear, shape: Shape, w: _Weights, layers: list, name: str) -> Shape:
@@ -239,20 +237,13 @@ def export_sequential(seq: nn.Sequential, in_shape: tuple[int, ...]) -> Exported
 
 def export_decoder(model: nn.Module) -> Exported:
     """z (latent_dim,) -> logits (1, 28, 28); `model` is a VAE or its decoder."""
-    decoder = getattr(model, "decoder", model)
     latent_dim = int(getattr(getattr(model, "cfg", None), "latent_dim", 2))
-    return export_sequential(decoder, (latent_dim,))
+    return export_sequential(getattr(model, "decoder", model), (latent_dim,))
 
 
 def export_encoder(model: nn.Module) -> Exported:
     """image (1, 28, 28) -> (2 * latent_dim,): mu, then logvar (unclamped)."""
     return export_sequential(model.encoder, (1, 28, 28))
-
-
-# --- the file ---------------------------------------------------------------------------
-
-def _pad4(b: bytes) -> bytes:
-    return b + b"\0" * (-len(b) % 4)
 
 
 def pack(decoder: Exported | None = None, points: np.ndarray | None = None,
@@ -265,7 +256,7 @@ def pack(decoder: Exported | None = None, points: np.ndarray | None = None,
 
     def put(raw: bytes) -> int:
         offset = sum(len(b) for b in body)
-        body.append(_pad4(raw))
+        body.append(raw + b"\0" * (-len(raw) % 4))  # every part starts 4-byte aligned
         return offset
 
     for name, net in (("decoder", decoder), ("encoder", encoder)):

@@ -42,6 +42,52 @@ def small_cfg() -> TrainConfig:
 
 
 @pytest.fixture
+def two_runs():
+    """Two short runs saved in the (scratch) runs folder: beta 0.5 and beta 4."""
+    from explorer import checkpoint, paths
+    from explorer.history import History
+    from explorer.train import new_model, train
+
+    saved = []
+    for beta in (0.5, 4.0):
+        cfg = TrainConfig(epochs=2, batch_size=64, train_subset=1024, test_subset=256, seed=0,
+                          beta=beta)
+        model, h = new_model(cfg), History()
+        for event in train(cfg, model):
+            h.add(event)
+        path = paths.runs_dir() / f"beta-{beta:g}.pt"
+        checkpoint.save(path, model, cfg.model_config(), cfg.to_dict(), h.summary(),
+                        h.to_dict())
+        saved.append(str(path))
+    yield saved
+    for p in saved:
+        Path(p).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def small_ckpt(tmp_path):
+    """A checkpoint of a freshly initialised model (trains nothing: fast)."""
+    from explorer import checkpoint
+    from explorer.train import new_model
+
+    cfg = TrainConfig(train_subset=512)
+    path = tmp_path / "small.pt"
+    checkpoint.save(path, new_model(cfg), cfg.model_config(), cfg.to_dict(), {"test_elbo": -300.0})
+    return path
+
+
+@pytest.fixture
+def page_cannot_run_it(monkeypatch):
+    """Every network is one the page's runtime cannot run (as one with a Tanh layer)."""
+    from explorer import webnet
+
+    def refuse(model):
+        raise webnet.ExportError("layer 9 (Tanh): the page has no implementation of Tanh")
+
+    monkeypatch.setattr(webnet, "export_decoder", refuse)
+
+
+@pytest.fixture
 def conv_model():
     torch.manual_seed(0)
     return build_model(ModelConfig()).eval()
@@ -88,5 +134,5 @@ def chromium_or_skip() -> str:
     if Path(CHROMIUM).exists() and shutil.which("fc-list"):
         return CHROMIUM
     if os.environ.get("CI"):
-        pytest.fail("CI needs /usr/bin/chromium (scripts/install-browser.sh)")
-    pytest.skip("Chromium not installed (run scripts/install-browser.sh)")
+        pytest.fail("CI needs /usr/bin/chromium (scripts/install-system.sh)")
+    pytest.skip("Chromium not installed (run scripts/install-system.sh as root)")

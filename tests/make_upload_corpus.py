@@ -110,12 +110,15 @@ def palette_with_transparency() -> bytes:
     return encode(img, "PNG", transparency=0)
 
 
-def exif_rotated() -> bytes:
-    """Pixels stored lying on their side, with EXIF orientation 6 ("rotate 90 clockwise")."""
+def exif_rotated(orientation: int = 6, upright: Image.Image | None = None,
+                 quality: int = 90) -> bytes:
+    """Pixels stored lying on their side, with the EXIF orientation (6: "rotate 90
+    clockwise", 8: "270") that makes them upright again."""
     exif = Image.Exif()
-    exif[0x0112] = 6
-    stored = seven((480, 560), width=40).transpose(Image.Transpose.ROTATE_90)
-    return encode(stored.convert("RGB"), "JPEG", exif=exif.tobytes(), quality=90)
+    exif[0x0112] = orientation
+    turn = {6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}[orientation]
+    stored = (upright or seven((480, 560), width=40)).transpose(turn)
+    return encode(stored.convert("RGB"), "JPEG", exif=exif.tobytes(), quality=quality)
 
 
 def noise(size: tuple[int, int], mode: str = "L", seed: int = 0) -> Image.Image:
@@ -250,7 +253,8 @@ def corpus_cases() -> list[CorpusCase]:
          lambda: encode(transparent_canvas((255, 255, 255, 255)))),
         ("animated.gif", "animated GIF, digit first", lambda: frames("GIF", seven(), blank)),
         ("animated.png", "APNG, digit first", lambda: frames("PNG", seven(), blank)),
-        ("exif_rotated.jpg", "JPEG stored on its side, EXIF orientation 6", exif_rotated),
+        ("exif_rotated.jpg", "JPEG stored on its side, EXIF orientation 6",
+         lambda: exif_rotated(6)),
         ("jpeg_named.png", "a JPEG named .png", lambda: jpg),
         ("photo_48mp.jpg", "8000 x 6000 photo (JPEG: decoded at reduced size)", big_photo),
         ("rgba_16mp.png", "4000 x 4000 RGBA PNG, at the 16 MP limit", big_rgba),

@@ -7,6 +7,8 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
+from tooling.browser import start_training
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # fixtures: tests/conftest.py
 
 
@@ -36,10 +38,7 @@ def test_uploading_a_drawing_shows_its_position(page, tmp_path):
 
 
 def test_training_streams_updates_and_stops(page):
-    page.get_by_role("tab", name="Train").click()
-    page.get_by_role("spinbutton", name="epochs").fill("50")
-    page.get_by_role("spinbutton", name="time budget (s)").fill("120")
-    page.get_by_role("button", name="Start training").click()
+    start_training(page, 50, 120, wait=False)
     lengths = []
     for _ in range(60):  # the loss chart must grow at least twice while we watch
         page.wait_for_timeout(500)
@@ -87,24 +86,24 @@ def test_drawing_a_stroke_traces_its_path_on_the_scatter(page):
     page.wait_for_selector("text=Latent mean", state="detached", timeout=30_000)
 
 
+def download(page, button: str, folder) -> tuple[str, bytes]:
+    """Click a download button; (the file's suggested name, its bytes)."""
+    with page.expect_download(timeout=60_000) as d:
+        page.get_by_role("button", name=button).click()
+    path = folder / d.value.suggested_filename
+    d.value.save_as(path)
+    return d.value.suggested_filename, path.read_bytes()
+
+
 def test_downloads_arrive_as_real_files(page, tmp_path):
     """The exports are made when clicked (deferred downloads): the browser gets the files."""
-    with page.expect_download(timeout=60_000) as d:
-        page.get_by_role("button", name="Encoded test set (CSV)").click()
-    csv = tmp_path / "encoded.csv"
-    d.value.save_as(csv)
-    lines = csv.read_text().splitlines()
-    assert d.value.suggested_filename == "encoded-test-set-mnist.csv"
+    name, csv = download(page, "Encoded test set (CSV)", tmp_path)
+    lines = csv.decode().splitlines()
+    assert name == "encoded-test-set-mnist.csv"
     assert len(lines) == 10_001 and lines[0].startswith("index,label,class,z0_mean")
-    with page.expect_download(timeout=60_000) as d:  # the view, to take away
-        page.get_by_role("button", name="Share this view (HTML)").click()
-    assert d.value.suggested_filename == "latent-explorer-mnist.html"
-    d.value.save_as(tmp_path / "share.html")
-    assert b'id="lx-data"' in (tmp_path / "share.html").read_bytes()
+    name, html = download(page, "Share this view (HTML)", tmp_path)  # the view, to take away
+    assert name == "latent-explorer-mnist.html" and b'id="lx-data"' in html
     page.get_by_role("tab", name="Interpolate").click()
     page.wait_for_selector("text=10 steps (linear)", timeout=30_000)
-    with page.expect_download(timeout=60_000) as d:
-        page.get_by_role("button", name="Morph (GIF)").click()
-    gif = tmp_path / "morph.gif"
-    d.value.save_as(gif)
-    assert Image.open(gif).n_frames == 10 + 8  # there and back
+    _, gif = download(page, "Morph (GIF)", tmp_path)
+    assert Image.open(io.BytesIO(gif)).n_frames == 10 + 8  # there and back

@@ -15,7 +15,7 @@ def test_frozen_once_per_new_imports_and_cycles_still_collected():
     sys.modules["_heap_test_module"] = types.ModuleType("_heap_test_module")
     try:
         assert heap.freeze_long_lived() is True
-        assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() > frozen  # the new module, at least
         assert gc.get_freeze_count() > 10_000  # torch, numpy and friends are out of sight
 
         class Node:

@@ -43,8 +43,8 @@ def test_a_job_nobody_watches_ends_at_its_time_budget(tmp_path):
     job = manager.start(TrainConfig(epochs=1000, max_seconds=2, **QUICK), "unwatched")
     v = wait(job, 60)
     assert time.perf_counter() - t0 < 30
-    assert v["state"] == "done" and v["summary"]["finished"] == "time budget"
-    model, ckpt = checkpoint.load(v["path"])
+    assert v.state == "done" and v.summary["finished"] == "time budget"
+    model, ckpt = checkpoint.load(v.path)
     assert ckpt["metrics"]["source"] == "browser"
 
 
@@ -54,7 +54,7 @@ def test_the_training_thread_yields_the_cpu_to_the_pages(tmp_path):
     job = manager.start(TrainConfig(epochs=1000, max_seconds=3, **QUICK), "nice")
     try:
         deadline = time.perf_counter() + 30
-        while job.view()["last"] is None and time.perf_counter() < deadline:
+        while job.view().last is None and time.perf_counter() < deadline:
             time.sleep(0.05)
         base = os.getpriority(os.PRIO_PROCESS, os.getpid())
         nice = os.getpriority(os.PRIO_PROCESS, job.thread.native_id)
@@ -97,7 +97,7 @@ def test_stop_before_the_first_step_saves_nothing(tmp_path, monkeypatch):
     started.wait(10)
     manager.stop()
     v = wait(job)
-    assert v["state"] == "stopped" and "nothing was trained" in v["error"]
+    assert v.state == "stopped" and "nothing was trained" in v.error
     assert list(tmp_path.iterdir()) == []
 
 
@@ -114,8 +114,8 @@ def test_stop_during_evaluation_leaves_a_consistent_model(tmp_path, monkeypatch)
     monkeypatch.setattr(train_mod, "dataset_elbo", stop_then_evaluate)
     job = manager.start(TrainConfig(epochs=5, max_seconds=60, **QUICK), "during-eval")
     v = wait(job)
-    assert v["state"] == "stopped"
-    model, ckpt = checkpoint.load(v["path"])
+    assert v.state == "stopped"
+    model, ckpt = checkpoint.load(v.path)
     assert ckpt["metrics"]["steps"] == 2048 // 64  # one whole epoch, then the stop
     assert ckpt["metrics"]["finished"] == "stopped"
 
@@ -132,8 +132,8 @@ def test_stop_during_saving_still_writes_a_whole_file(tmp_path, monkeypatch):
     monkeypatch.setattr(jobs.checkpoint, "save", stop_while_saving)
     job = manager.start(TrainConfig(epochs=1, max_seconds=60, **QUICK), "during-save")
     v = wait(job)
-    assert v["state"] == "stopped"
-    checkpoint.load(v["path"])  # loads: the file is whole
+    assert v.state == "stopped"
+    checkpoint.load(v.path)  # loads: the file is whole
     assert [p.name for p in tmp_path.iterdir()] == ["during-save.pt"]
 
 
@@ -157,7 +157,7 @@ def test_a_diverging_run_fails_clearly_and_saves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(jobs, "new_model", exploding)
     job = manager.start(TrainConfig(epochs=50, max_seconds=60, **QUICK), "explode")
     v = wait(job)
-    assert v["state"] == "failed" and "smaller learning rate" in v["error"]
+    assert v.state == "failed" and "smaller learning rate" in v.error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier.pt"]
     assert keep.read_bytes() == b"an earlier model"
 
@@ -170,10 +170,10 @@ def test_the_manager_recovers_after_a_thread_raises(tmp_path, monkeypatch):
 
     monkeypatch.setattr(jobs, "new_model", broken)
     v = wait(manager.start(TrainConfig(max_seconds=10, **QUICK), "oom"))
-    assert v["state"] == "failed" and "MemoryError" in v["error"]
+    assert v.state == "failed" and "MemoryError" in v.error
     monkeypatch.undo()
     v = wait(manager.start(TrainConfig(epochs=1, max_seconds=30, **QUICK), "after"))
-    assert v["state"] == "done"
+    assert v.state == "done"
 
 
 def test_a_long_running_server_keeps_only_the_last_jobs(tmp_path, monkeypatch):

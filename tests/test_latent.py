@@ -58,3 +58,25 @@ def test_nearest_and_ellipse():
     e = latent.ellipse([1.0, -1.0], np.log([4.0, 0.25]), n_sigma=2)
     assert np.allclose((e[:, 0] - 1).max(), 4.0, atol=1e-3)  # 2 sigma, sigma = 2
     assert np.allclose((e[:, 1] + 1).max(), 1.0, atol=1e-2)  # 2 sigma, sigma = 0.5
+
+
+def test_prior_samples_scale_with_the_temperature():
+    z1 = latent.prior_samples(20000, 1.0, seed=1)
+    z3 = latent.prior_samples(20000, 0.3, seed=1)
+    assert z1.shape == (20000, 2) and z1.dtype == np.float32
+    assert abs(z1.std() - 1.0) < 0.03 and abs(z3.std() - 0.3) < 0.01
+    np.testing.assert_array_equal(latent.prior_samples(5, 1.0, 7), latent.prior_samples(5, 1.0, 7))
+    with pytest.raises(ValueError, match="temperature"):
+        latent.prior_samples(4, 0.0)
+
+
+@pytest.mark.parametrize("text,z", [("0.5, -1.2", (0.5, -1.2)), ("(1 2)", (1.0, 2.0)),
+                                    ("[-3;4e-1]", (-3.0, 0.4))])
+def test_parse_z_reads_what_people_type(text, z):
+    assert latent.parse_z(text) == pytest.approx(z)
+
+
+@pytest.mark.parametrize("text", ["", "1", "1, 2, 3", "a, b", "nan, 1", "inf 0"])
+def test_parse_z_refuses_the_rest(text):
+    with pytest.raises(ValueError, match="two numbers"):
+        latent.parse_z(text)

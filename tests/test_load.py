@@ -13,6 +13,7 @@ from tooling.browser import (
     new_page,
     point,
     slider,
+    start_training,
     streamlit_server,
     view_state,
     wait_drawn,
@@ -33,11 +34,7 @@ def test_eight_sessions_and_a_training_run(tmp_path):
             for _, page in pages:
                 wait_drawn(page)
             _, trainer = pages[0]
-            trainer.get_by_role("tab", name="Train").click()
-            trainer.get_by_role("spinbutton", name="epochs").fill("200")
-            trainer.get_by_role("spinbutton", name="time budget (s)").fill("600")
-            trainer.get_by_role("button", name="Start training").click()
-            trainer.wait_for_selector("text=images/s", timeout=60_000)
+            start_training(trainer, 200, 600)
             # a second session is told that a run is going, rather than queued silently
             _, other = pages[1]
             other.get_by_role("tab", name="Train").click()

@@ -21,14 +21,6 @@ from tests.conftest import ROOT
 
 
 @pytest.fixture
-def small_ckpt(tmp_path):
-    cfg = TrainConfig(train_subset=512)
-    path = tmp_path / "small.pt"
-    checkpoint.save(path, new_model(cfg), cfg.model_config(), cfg.to_dict(), {"test_elbo": -300.0})
-    return path
-
-
-@pytest.fixture
 def builds(monkeypatch):
     """Counts the builds (each one loads the model and encodes the test set)."""
     count = {"n": 0}
@@ -113,11 +105,7 @@ def test_a_changed_metrics_card_is_read_again(small_ckpt, tmp_path, builds):
 
 
 def test_a_network_the_page_cannot_run_is_said_and_kept_from_sharing(small_ckpt, tmp_path,
-                                                                     monkeypatch):
-    def refuse(model):
-        raise webnet.ExportError("layer 3 (Tanh): the page has no implementation of Tanh")
-
-    monkeypatch.setattr(webnet, "export_decoder", refuse)
+                                                                     page_cannot_run_it):
     page = pagecache.prepare(small_ckpt, tmp_path / "cache")
     assert "Tanh" in page.decoder_error
     assert page.file("share.bin") is None and page.file("page.bin") is not None

@@ -10,7 +10,6 @@ from explorer.objectives import elbo_terms
 from explorer.train import (
     EpochMetrics,
     Finished,
-    History,
     Rollback,
     StepMetrics,
     TrainingDiverged,
@@ -123,18 +122,6 @@ def test_bad_config_is_refused(small_cfg):
             dataclasses.replace(small_cfg, **bad).validate()
 
 
-def test_history_keeps_curves_and_summary(small_cfg):
-    _, events = run(small_cfg)
-    h = History()
-    for e in events:
-        h.add(e)
-    d = h.to_dict(max_points=5)
-    assert len(d["steps"]["loss"]) == 5 and d["steps"]["step"][-1] == 16
-    assert h.summary()["finished"] == "completed" and h.summary()["epochs_done"] == 1
-    assert d["snapshots"].shape == (1, 256, 2) and d["grids"].shape == (1, 6, 6, 28, 28)
-    assert d["snapshot_epochs"] == [1]
-
-
 def test_a_single_spike_is_rolled_back_and_training_goes_on(small_cfg, monkeypatch):
     cfg = dataclasses.replace(small_cfg, epochs=2)
     model = new_model(cfg)
@@ -152,3 +139,29 @@ def test_a_single_spike_is_rolled_back_and_training_goes_on(small_cfg, monkeypat
     assert events[-1].reason == "completed"
     assert len(steps(events)) == 2 * (1024 // 64) - 1  # the spiked batch is skipped
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_a_rollback_restores_the_weights_of_the_last_good_step(small_cfg, monkeypatch):
+    """Twice: a restore that left the weights sharing memory with the saved copy would make
+    the second one restore nothing."""
+    cfg = dataclasses.replace(small_cfg, epochs=2)
+    model = new_model(cfg)
+    decode, seen = model.decode, []
+
+    def flaky(z):
+        if not model.training:
+            return decode(z)
+        seen.append([p.detach().clone() for p in model.parameters()])  # before this step
+        out = decode(z)
+        return out * float("nan") if len(seen) in (5, 9) else out
+
+    monkeypatch.setattr(model, "decode", flaky)
+    rollbacks = 0
+    for event in train(cfg, model):
+        if isinstance(event, Rollback):
+            rollbacks += 1
+            before_last_good_step = seen[-2]
+            now = list(model.parameters())
+            assert all(torch.equal(a, b) for a, b in zip(now, before_last_good_step, strict=True))
+            assert not torch.equal(now[0], seen[-1][0])  # it did undo that step's update
+    assert rollbacks == 2

@@ -209,6 +209,16 @@ def drag_slider(page, i: int, seconds: float) -> dict:
     return {"previews_per_s": previews / elapsed, "moves_per_s": n / elapsed}
 
 
+def start_training(page, epochs: int, seconds: float, wait: bool = True) -> None:
+    """Start a run from the Train tab (and, with `wait`, until its first steps show)."""
+    page.get_by_role("tab", name="Train").click()
+    page.get_by_role("spinbutton", name="epochs").fill(str(epochs))
+    page.get_by_role("spinbutton", name="time budget (s)").fill(str(int(seconds)))
+    page.get_by_role("button", name="Start training").click()
+    if wait:
+        page.wait_for_selector("text=images/s", timeout=60_000)
+
+
 def wait_digit_shown(page, index: int, timeout: float = 20_000) -> None:
     """Wait until the view shows test digit `index` (its picture loaded)."""
     page.wait_for_function(f"""(i) => {{ const t = ({ROOT_JS}).querySelector('.lx-digit-info')

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
-import torch
 
 from explorer import latent, media
 from explorer.preprocess import ImageError, to_mnist
-from explorer.ui import models, plots
+from explorer.ui import encoding, models, plots
 from explorer.ui.markers import plot_markers
 from explorer.ui.models import ModelEntry
 
@@ -69,9 +68,7 @@ def draw_panel(entry: ModelEntry) -> None:
         right.caption("Your drawing's path through the latent plane will appear here.")
         plot_markers([], key="draw_markers")
         return
-    with torch.no_grad():
-        mu, logvar = model.encode(torch.from_numpy(x).view(1, 1, 28, 28))
-    mu, logvar = mu[0].numpy(), logvar[0].numpy()
+    mu, logvar = latent.encode_one(model, x)
     trail = st.session_state.draw_trail
     if not trail or np.hypot(*(np.array(trail[-1]) - mu)) > 1e-3:
         trail.append([float(mu[0]), float(mu[1])])
@@ -84,16 +81,11 @@ def draw_panel(entry: ModelEntry) -> None:
                    "width": 2.5},
                   {"plot": "draw_scatter", "id": "mean", "x": float(mu[0]), "y": float(mu[1]),
                    "style": "dot", "size": 12}], key="draw_markers")
-    sd = np.exp(0.5 * logvar)
     with left:
         a, b = st.columns(2)
         a.image(media.png_data_uri(media.picture(x, 120)), caption="as MNIST sees it",
-                width=120)  # data URIs: no second request per update while drawing
-        b.image(media.png_data_uri(media.picture(latent.decode_point(model, mu), 120)),
-                caption="reconstruction", width=120)
-        st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), std "
-                    f"({sd[0]:.2f}, {sd[1]:.2f}); the dashed line is its path while you drew.")
-        near = latent.nearest(enc.mu, mu, k=8)
-        st.image(media.png_data_uri(media.strip(models.test_images(model.cfg.dataset)[near], 48)),
-                 caption="nearest test digits: " + " ".join(enc.classes[int(enc.labels[i])]
-                                                           for i in near))
+                width=120)
+        b.image(encoding.reconstruction_uri(model, mu, 120), caption="reconstruction", width=120)
+        st.markdown(encoding.describe(mu, logvar) + "; the dashed line is its path while you "
+                    "drew.")
+        encoding.nearest_digits(model, enc, mu, 48)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
-import torch
 
 from explorer import latent, media
 from explorer.ui import models, plots
@@ -49,10 +48,8 @@ def endpoint(k: str, model, enc: models.Encoded) -> tuple[np.ndarray | None, str
         if x is None:
             st.info("Draw or upload a digit on the **Draw or upload** tab first.")
             return None, ""
-        with torch.no_grad():
-            mu, _ = model.encode(torch.from_numpy(np.asarray(x, np.float32)).view(1, 1, 28, 28))
         st.image(media.png_data_uri(media.picture(x, 56)), width=56)
-        return mu[0].numpy(), "your digit"
+        return latent.encode_one(model, x)[0], "your digit"
     text = st.text_input("z", key=f"ip_z_{k}", help="two numbers, e.g. 0.5, -1.2")
     try:
         z = np.array(latent.parse_z(text), np.float32)

@@ -20,16 +20,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from explorer import checkpoint, data
+from explorer import checkpoint, data, latent
 from explorer.config import TrainConfig
-from explorer.train import (
-    EpochMetrics,
-    History,
-    TrainingDiverged,
-    new_model,
-    snapshot_labels,
-    train,
-)
+from explorer.history import History
+from explorer.train import EpochMetrics, StepMetrics, TrainingDiverged, new_model, train
 
 MAX_NAME = 64
 TRAIN_THREADS = 1  # of the machine's cores, leave the rest to the page (2-core laptops)
@@ -75,6 +69,30 @@ def run_path(runs_dir: Path, name: str) -> Path:
     return path
 
 
+CHART_POINTS = 600  # steps a view carries for the loss chart (evenly thinned)
+
+
+@dataclass(frozen=True)
+class JobView:
+    """What the page shows of a job, consistent at one moment; `version` tells pollers
+    whether anything changed since the view they drew."""
+    state: str  # starting, running, done, stopped, failed
+    error: str | None
+    path: str
+    name: str
+    cfg: TrainConfig
+    version: int
+    last: StepMetrics | None
+    steps: dict[str, list[float]]  # at most CHART_POINTS of them, for the loss chart
+    epochs: dict[str, list[float]]
+    snapshot: np.ndarray | None  # (1000, 2) latent means after the last epoch
+    labels: np.ndarray | None  # their labels
+    samples: np.ndarray | None  # (8, 28, 28) decoded at SAMPLE_Z after the last epoch
+    summary: dict
+    started: float
+    ended: float | None
+
+
 @dataclass
 class Job:
     cfg: TrainConfig
@@ -85,7 +103,6 @@ class Job:
     ended: float | None = None
     history: History = field(default_factory=History)
     samples: np.ndarray | None = None  # (8, 28, 28) decoded at SAMPLE_Z after each epoch
-    snapshot_labels: np.ndarray | None = None
     stop_event: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
@@ -95,19 +112,20 @@ class Job:
     def running(self) -> bool:
         return self.state in ("starting", "running")
 
-    def view(self) -> dict:
-        """A consistent copy of what the page shows."""
+    def view(self) -> JobView:
+        """A consistent view of what the page shows; the step lists are thinned to
+        CHART_POINTS, so it costs the same after a minute or an hour of training."""
         with self.lock:
             h = self.history
-            return {
-                "state": self.state, "error": self.error, "path": str(self.path),
-                "name": self.path.stem, "cfg": self.cfg, "version": self.version,
-                "last": h.last_step, "steps": {k: list(v) for k, v in h.steps.items()},
-                "epochs": {k: list(v) for k, v in h.epochs.items()},
-                "snapshot": h.snapshots[-1] if h.snapshots else None,
-                "labels": self.snapshot_labels, "samples": self.samples,
-                "summary": h.summary(), "started": self.started, "ended": self.ended,
-            }
+            n = len(h.steps["step"])
+            keep = range(n) if n <= CHART_POINTS else np.linspace(0, n - 1, CHART_POINTS,
+                                                                  dtype=int)
+            return JobView(
+                self.state, self.error, str(self.path), self.path.stem, self.cfg,
+                self.version, h.last_step, {k: [v[i] for i in keep] for k, v in h.steps.items()},
+                {k: list(v) for k, v in h.epochs.items()},
+                h.snapshots[-1] if h.snapshots else None, h.snapshot_labels, self.samples,
+                h.summary(), self.started, self.ended)
 
 
 class JobManager:
@@ -158,16 +176,12 @@ class JobManager:
             lower_priority()
             train_split = data.load_split("train", cfg.dataset)
             test_split = data.load_split("test", cfg.dataset)
-            with job.lock:
-                job.snapshot_labels = snapshot_labels(cfg, test_split)
             model = new_model(cfg, train_split)
             for event in train(cfg, model, job.stop_event, train_split, test_split):
-                if isinstance(event, EpochMetrics):
-                    with torch.no_grad():
-                        samples = torch.sigmoid(model.decode(torch.from_numpy(SAMPLE_Z)))
-                    model.train()
+                if isinstance(event, EpochMetrics):  # on the model's device, in eval mode
+                    samples = latent.decode(model, SAMPLE_Z)
                     with job.lock:
-                        job.samples = samples[:, 0].numpy()
+                        job.samples = samples
                 self._publish(job, event)
             if job.history.last_step is None:  # stopped before the first step
                 with job.lock:

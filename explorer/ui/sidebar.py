@@ -14,23 +14,6 @@ def select_model(path: str) -> None:
     st.session_state.model_path = path
 
 
-def card_lines(meta: dict) -> list[str]:
-    """The model's card (from the page cache: no model is loaded to show it)."""
-    card = meta.get("card") or {}
-    m, t, cfg = card.get("metrics", {}), card.get("train_config", {}), card.get("model", {})
-    lines = [f"**{cfg.get('arch', '?')}** network, "
-             f"{cfg.get('likelihood', 'bernoulli')} likelihood"]
-    if t:
-        lines.append(f"beta {t.get('beta', 1):g}, lr {t.get('lr', 0):g}, batch "
-                     f"{t.get('batch_size', '?')}, seed {t.get('seed', '?')}")
-    if "test_elbo" in m:
-        lines.append(f"test ELBO **{m['test_elbo']:.1f}** nats "
-                     f"(recon {m.get('test_recon', 0):.1f} + KL {m.get('test_kl', 0):.1f})")
-    if "epochs_done" in m:
-        lines.append(f"{m['epochs_done']:g} epochs, {m.get('seconds', 0):.0f} s of training")
-    return lines
-
-
 def model_picker() -> ModelEntry:
     entries = models.available_models()
     if not entries:
@@ -51,7 +34,7 @@ def model_picker() -> ModelEntry:
     except DataError as e:
         st.error(f"The test set this model is shown with is missing: {e}")
         st.stop()
-    st.caption("  \n".join(card_lines(page.meta)))
+    st.caption("  \n".join(page.summary()))
     return entry
 
 

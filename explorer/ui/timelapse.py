@@ -1,5 +1,5 @@
 """A run's time-lapse: scrub through the epochs and watch the latent map form next to the
-loss curves; export it as a GIF. Reads what a checkpoint keeps (see train.History)."""
+loss curves; export it as a GIF. Reads what a checkpoint keeps (see explorer.history)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import streamlit as st
 from explorer import media
 from explorer.config import TrainConfig
 from explorer.data import DATASETS
+from explorer.media import timelapse
 from explorer.train import snapshot_labels
 from explorer.ui import models, plots
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _labels(dataset: str, test_subset: int) -> np.ndarray:
+    """For runs saved before their history kept the snapshot digits' labels."""
     return snapshot_labels(TrainConfig(dataset=dataset, test_subset=test_subset))
 
 
@@ -24,23 +26,24 @@ def timelapse_view(path: str, mtime: float) -> None:
     """The time-lapse of a saved model, or a line saying it kept none."""
     model, ckpt = models.load(path, mtime)
     history = ckpt.get("history") or {}
-    kept = media.history_timelapse(history)
+    kept = timelapse.history_timelapse(history)
     if kept is None:
         st.caption("This model kept no per-epoch snapshots, so it has no time-lapse.")
         return
-    snaps, grids, epochs = kept
-    cfg = TrainConfig.from_dict(ckpt.get("train_config") or {})
-    labels = _labels(model.cfg.dataset, cfg.test_subset)
+    snaps, grids, epochs, labels = kept
+    if labels is None:
+        cfg = TrainConfig.from_dict(ckpt.get("train_config") or {})
+        labels = _labels(model.cfg.dataset, cfg.test_subset)
     classes = DATASETS[model.cfg.dataset].classes
-    lim = media.timelapse_limit(snaps)
+    lim = timelapse.timelapse_limit(snaps)
     key = f"tl_{Path(path).stem}"
     left, right = st.columns([1, 1], gap="large")
     with left:
         epoch = (st.select_slider("epoch", epochs, epochs[-1], key=key)
                  if len(epochs) > 1 else epochs[0])
         i = epochs.index(epoch)
-        frame = media.timelapse_frame(snaps[i], labels, classes, f"epoch {epoch}", lim,
-                                      None if grids is None else grids[i], px=360)
+        frame = timelapse.timelapse_frame(snaps[i], labels, classes, f"epoch {epoch}", lim,
+                                          None if grids is None else grids[i], px=360)
         st.image(media.png_data_uri(frame))
     with right:
         fig = plots.loss_figure(history.get("steps") or {}, history.get("epochs") or {},
@@ -53,6 +56,7 @@ def timelapse_view(path: str, mtime: float) -> None:
         st.caption(f"{len(snaps[0]):,} test digits encoded after each of {len(epochs)} kept "
                    "epochs; the dashed line marks the epoch shown.")
         st.download_button(
-            "Time-lapse (GIF)", lambda: media.timelapse_gif(snaps, labels, classes, epochs, grids),
+            "Time-lapse (GIF)",
+            lambda: timelapse.timelapse_gif(snaps, labels, classes, epochs, grids),
             file_name=f"timelapse-{Path(path).stem}.gif", mime="image/gif", on_click="ignore",
             icon=":material/download:", key=f"{key}_gif")

@@ -11,8 +11,9 @@ from explorer import media, paths
 from explorer.config import ARCHS, LIKELIHOODS, TrainConfig
 from explorer.data import DATASETS
 from explorer.ui import plots
-from explorer.ui.jobs import JobBusy, JobManager
+from explorer.ui.jobs import JobBusy, JobManager, JobView
 from explorer.ui.models import ModelEntry
+from explorer.ui.sidebar import select_model
 from explorer.ui.timelapse import timelapse_view
 
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2]
@@ -24,74 +25,87 @@ def job_manager() -> JobManager:
     return JobManager(paths.runs_dir())
 
 
-def train_controls() -> tuple[TrainConfig, str]:
-    """The form's values as the same TrainConfig the CLI builds, plus a run name."""
+spec = TrainConfig.spec  # each setting's help, choices and limits, as train_cli.py has them
+
+
+FORM = {"epochs": "t_epochs", "batch_size": "t_bs", "lr": "t_lr", "beta": "t_beta",
+        "seed": "t_seed", "max_seconds": "t_budget", "arch": "t_arch", "likelihood": "t_lik",
+        "dataset": "t_data"}  # TrainConfig field -> the form's widget key
+
+
+def train_controls() -> None:
+    """The form's widgets; their values are read by form_config."""
     d = TrainConfig()
     c1, c2, c3, c4 = st.columns(4)
-    epochs = c1.number_input("epochs", 1, 200, 5, key="t_epochs")
-    batch = c2.select_slider("batch size", [32, 64, 128, 256, 512], d.batch_size, key="t_bs")
-    lr = c3.select_slider("learning rate", LRS, d.lr, key="t_lr", format_func=lambda v: f"{v:g}")
-    beta = c4.slider("beta (KL weight)", 0.0, 10.0, d.beta, 0.1, key="t_beta",
-                     help="1 = the true ELBO. Smaller: sharper digits, gaps in the plane. "
-                          "Larger: a smoother plane, blurrier digits; too large and the "
-                          "latent space collapses onto the prior (KL near 0).")
+    c1.number_input("epochs", spec("epochs")["min"], 200, 5, key="t_epochs",
+                    help=spec("epochs")["help"])
+    c2.select_slider("batch size", [32, 64, 128, 256, 512], d.batch_size, key="t_bs",
+                     help=spec("batch_size")["help"])
+    c3.select_slider("learning rate", LRS, d.lr, key="t_lr", format_func=lambda v: f"{v:g}",
+                     help=spec("lr")["help"])
+    c4.slider("beta (KL weight)", spec("beta")["min"], spec("beta")["max"], d.beta, 0.1,
+              key="t_beta", help=spec("beta")["help"])
     c5, c6, c7, c8 = st.columns(4)
-    seed = c5.number_input("seed", 0, 2**31 - 1, d.seed, key="t_seed")
-    budget = c6.number_input("time budget (s)", 5, 3600, 120, key="t_budget",
-                             help="The run stops after this long; the learning-rate schedule "
-                                  "is fitted to whichever ends first.")
-    arch = c7.selectbox("network", list(ARCHS), key="t_arch", help="\n\n".join(
-        f"**{k}**: {v}" for k, v in ARCHS.items()))
-    likelihood = c8.selectbox("likelihood", list(LIKELIHOODS), key="t_lik", help="\n\n".join(
-        f"**{k}**: {v}" for k, v in LIKELIHOODS.items()))
+    c5.number_input("seed", spec("seed")["min"], spec("seed")["max"], d.seed, key="t_seed",
+                    help=spec("seed")["help"])
+    c6.number_input("time budget (s)", 5, 3600, 120, key="t_budget",
+                    help=spec("max_seconds")["help"])
+    c7.selectbox("network", spec("arch")["choices"], key="t_arch",
+                 help="\n\n".join(f"**{k}**: {v}" for k, v in ARCHS.items()))
+    c8.selectbox("likelihood", spec("likelihood")["choices"], key="t_lik",
+                 help="\n\n".join(f"**{k}**: {v}" for k, v in LIKELIHOODS.items()))
     c9, c10 = st.columns([1, 3])
-    dataset = c9.selectbox("dataset", list(DATASETS), key="t_data",
-                           format_func=lambda k: DATASETS[k].name)
-    name = c10.text_input("run name (optional)", key="t_name", max_chars=64,
-                          placeholder="e.g. beta4-seed1")
+    c9.selectbox("dataset", spec("dataset")["choices"], key="t_data",
+                 format_func=lambda k: DATASETS[k].name, help=spec("dataset")["help"])
+    c10.text_input("run name (optional)", key="t_name", max_chars=64,
+                   placeholder="e.g. beta4-seed1")
     with st.expander("What the choices mean"):
         st.markdown("\n".join(f"- **{k}**: {v}" for k, v in {**ARCHS, **LIKELIHOODS}.items()))
-    cfg = TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(lr), beta=float(beta),
-                      seed=int(seed), max_seconds=float(budget), arch=arch,
-                      likelihood=likelihood, dataset=dataset)
-    return cfg, name
 
 
-def _start(cfg: TrainConfig, name: str) -> None:
+def form_config(state) -> tuple[TrainConfig, str]:
+    """The form's values (in session state) as the same TrainConfig the CLI builds, and the
+    run name."""
+    cast = {f: type(TrainConfig.spec(f)["default"]) for f in FORM}
+    return (TrainConfig(**{f: cast[f](state[key]) for f, key in FORM.items()}),
+            state.get("t_name") or "")
+
+
+def _start() -> None:
+    """The form's callback: start the run before the page reruns (which then shows it; no
+    second rerun)."""
     try:
-        job_manager().start(cfg, name)
+        job_manager().start(*form_config(st.session_state))
     except (JobBusy, ValueError) as e:
         st.session_state.train_message = str(e)
 
 
-def train_panel(select_model, entry: ModelEntry) -> None:
+def train_panel(entry: ModelEntry) -> None:
     st.markdown("Train a new model from scratch on this machine. It runs in the background: "
                 "switch tabs, or come back later, the run goes on. One run at a time.")
     manager = job_manager()
     job = manager.current
     running = job is not None and job.running
     with st.form("train_form", border=True):
-        cfg, name = train_controls()
-        started = st.form_submit_button("Start training", type="primary", disabled=running)
-    if started:
-        _start(cfg, name)
-        st.rerun()
+        train_controls()
+        st.form_submit_button("Start training", type="primary", disabled=running,
+                              on_click=_start)
     if msg := st.session_state.pop("train_message", None):
         st.error(msg)
     if running:
         st.session_state.watched_job = id(job)
-        live_view(select_model)
+        live_view()
         return
     view = job.view() if job is not None else None
     if view is not None:
-        job_view(view, select_model)
+        job_view(view)
     watch_for_runs(id(job))
     # a run this session watched is the one to replay; anyone else (a new session, another
     # person) sees the time-lapse of the model chosen in the sidebar
-    saved = (view is not None and view["state"] in ("done", "stopped")
+    saved = (view is not None and view.state in ("done", "stopped")
              and st.session_state.get("watched_job") == id(job)
-             and Path(view["path"]).is_file())
-    path, mtime = ((view["path"], Path(view["path"]).stat().st_mtime) if saved
+             and Path(view.path).is_file())
+    path, mtime = ((view.path, Path(view.path).stat().st_mtime) if saved
                    else (entry.path, entry.mtime))
     st.subheader("Time-lapse: how the latent map formed")
     if not saved:
@@ -108,7 +122,7 @@ def watch_for_runs(shown: int) -> None:
 
 
 @st.fragment(run_every=0.5)
-def live_view(select_model) -> None:
+def live_view() -> None:
     job = job_manager().current
     if job is None:
         return
@@ -118,11 +132,27 @@ def live_view(select_model) -> None:
     if st.button("Stop", key="stop", type="secondary"):
         job_manager().stop()
         st.toast("Stopping after this step ...")
-    job_view(v, select_model)
+    job_view(v)
 
 
-def _progress(v: dict) -> None:
-    last, cfg = v["last"], v["cfg"]
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _charts(path: str, version: int, _v: JobView) -> tuple:
+    """The view's charts and pictures, made once per job version for every session that
+    watches it (a class watching one run costs one figure per poll, not one each)."""
+    loss = plots.loss_figure(_v.steps, _v.epochs) if _v.last is not None else None
+    scatter = strips = None
+    if _v.snapshot is not None and _v.labels is not None:
+        scatter = plots.latent_scatter(_v.snapshot, _v.labels[: len(_v.snapshot)],
+                                       DATASETS[_v.cfg.dataset].classes, height=380, lim=None,
+                                       point_size=5)
+    if _v.samples is not None:
+        strips = [media.png_data_uri(media.strip(half, 72))
+                  for half in (_v.samples[:4], _v.samples[4:])]
+    return loss, scatter, strips
+
+
+def _progress(v: JobView) -> None:
+    last, cfg = v.last, v.cfg
     if last is None:
         st.progress(0.0, text="Starting: loading data and building the model ...")
         return
@@ -135,41 +165,36 @@ def _progress(v: dict) -> None:
                            f"{last.elapsed:.0f} s elapsed, about {eta:.0f} s left")
 
 
-def job_view(v: dict, select_model) -> None:
-    state, last = v["state"], v["last"]
-    if state == "failed":
-        st.error(f"Run **{v['name']}** failed: {v['error']}\n\nNo model was saved; every "
+def job_view(v: JobView) -> None:
+    if v.state == "failed":
+        st.error(f"Run **{v.name}** failed: {v.error}\n\nNo model was saved; every "
                  "saved model is unchanged.")
-    elif state in ("done", "stopped"):
-        st.success(f"Run **{v['name']}** {'finished' if state == 'done' else 'was stopped'} "
-                   f"and was saved as `{v['path']}`.")
+    elif v.state in ("done", "stopped"):
+        st.success(f"Run **{v.name}** {'finished' if v.state == 'done' else 'was stopped'} "
+                   f"and was saved as `{v.path}`.")
         st.button("Explore this model", type="primary", key="explore_new",
-                  on_click=select_model, args=(v["path"],))
+                  on_click=select_model, args=(v.path,))
     else:
         _progress(v)
-    if last is not None:
+    loss, scatter, strips = _charts(v.path, v.version, v)
+    if v.last is not None:
         m1, m2, m3, m4 = st.columns(4)
-        m1.metric("loss (nats)", f"{last.loss:.1f}")
-        m2.metric("reconstruction", f"{last.recon:.1f}")
-        m3.metric("KL", f"{last.kl:.2f}")
-        ep = v["epochs"]
-        m4.metric("test ELBO", f"{ep['test_elbo'][-1]:.1f}" if ep["test_elbo"] else "-")
-        st.plotly_chart(plots.loss_figure(v["steps"], v["epochs"]), key="loss_chart",
-                        config={"displayModeBar": False})
-    if v["snapshot"] is not None:
+        m1.metric("loss (nats)", f"{v.last.loss:.1f}")
+        m2.metric("reconstruction", f"{v.last.recon:.1f}")
+        m3.metric("KL", f"{v.last.kl:.2f}")
+        m4.metric("test ELBO", f"{v.epochs['test_elbo'][-1]:.1f}" if v.epochs["test_elbo"]
+                  else "-")
+        st.plotly_chart(loss, key="loss_chart", config={"displayModeBar": False})
+    if scatter is not None:
         a, b = st.columns([3, 2])
         with a:
-            labels = v["labels"][: len(v["snapshot"])]
-            classes = DATASETS[v["cfg"].dataset].classes
-            fig = plots.latent_scatter(v["snapshot"], labels, classes, height=380, lim=None,
-                                       point_size=5)
-            st.plotly_chart(fig, key="train_scatter", config={"displayModeBar": False})
-            st.caption(f"1,000 test digits encoded after epoch {len(v['epochs']['epoch'])}")
+            st.plotly_chart(scatter, key="train_scatter", config={"displayModeBar": False})
+            st.caption(f"1,000 test digits encoded after epoch {len(v.epochs['epoch'])}")
         with b:
-            if v["samples"] is not None:
-                st.image(media.png_data_uri(media.strip(v["samples"][:4], 72)))
-                st.image(media.png_data_uri(media.strip(v["samples"][4:], 72)))
+            if strips is not None:
+                for strip in strips:
+                    st.image(strip)
                 st.caption("Decoded at 8 fixed points of the plane, after each epoch")
-    if state in ("done", "stopped"):
+    if v.state in ("done", "stopped"):
         with st.expander("Metrics card"):
-            st.json({"config": v["cfg"].to_dict(), **v["summary"]})
+            st.json({"config": v.cfg.to_dict(), **v.summary})

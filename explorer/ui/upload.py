@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-import torch
 from PIL import Image
 
 from explorer import latent, media
-from explorer.preprocess import ImageError, open_image, to_mnist
-from explorer.ui import models, plots
+from explorer.images import open_image
+from explorer.preprocess import ImageError, to_mnist
+from explorer.ui import encoding, models, plots
 from explorer.ui.draw import draw_panel
 from explorer.ui.explore import LIM, move_to
 from explorer.ui.models import ModelEntry
@@ -51,10 +51,7 @@ def upload_section(entry: ModelEntry) -> None:
         return
     model, _ = models.load(entry.path, entry.mtime)
     enc = models.encoded_test_set(entry.path, entry.mtime)
-    with torch.no_grad():
-        mu, logvar = model.encode(torch.from_numpy(x).view(1, 1, 28, 28))
-    mu, logvar = mu[0].numpy(), logvar[0].numpy()
-    sd = np.exp(0.5 * logvar)
+    mu, logvar = latent.encode_one(model, x)
     st.session_state.your_digit = x  # an endpoint for Interpolate (encoded by any model)
 
     left, right = st.columns([3, 2], gap="large")
@@ -63,16 +60,11 @@ def upload_section(entry: ModelEntry) -> None:
         a.image(media.png_data_uri(view), caption="your upload", width=140)
         b.image(media.png_data_uri(media.picture(x, 140)), caption="preprocessed 28x28",
                 width=140)
-        c.image(media.png_data_uri(media.picture(latent.decode_point(model, mu), 140)),
-                caption="reconstruction", width=140)
-        st.markdown(f"**Latent mean** z = ({mu[0]:.2f}, {mu[1]:.2f}), "
-                    f"**std** ({sd[0]:.2f}, {sd[1]:.2f})")
-        near = latent.nearest(enc.mu, mu, k=8)
-        counts = np.bincount(enc.labels[near], minlength=len(enc.classes))
-        st.markdown("**Nearest test digits** (in latent space): most are "
-                    f"**{enc.classes[int(counts.argmax())]}**")
-        st.image(media.png_data_uri(media.strip(models.test_images(model.cfg.dataset)[near], 56)),
-                 caption=" ".join(enc.classes[int(enc.labels[i])] for i in near))
+        c.image(encoding.reconstruction_uri(model, mu, 140), caption="reconstruction", width=140)
+        st.markdown(encoding.describe(mu, logvar))
+        st.markdown("**Nearest test digits** (in latent space):")
+        most = encoding.nearest_digits(model, enc, mu, 56)
+        st.markdown(f"Most of them are **{most}**.")
         if st.button("Show in Explore", key="upload_to_explore",
                      help="Move the Explore tab's preview to this digit's latent mean"):
             move_to(mu)

@@ -4,7 +4,7 @@
 // keeps equal units on both axes, so distances look the same in every direction.
 
 export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]; // Tableau 10, as explorer/media.py
+  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]; // Tableau 10, as explorer/media/__init__.py
 export const MARKER = "#111111";
 export const ACCENT = "#e15759";
 

@@ -1,0 +1,49 @@
+"""Driving the app with Streamlit's own test driver (AppTest): helpers shared by the
+tests of the tabs."""
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def new_app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def image_urls(at) -> list[str]:
+    return [img.url for el in at.get("image") for img in el.proto.imgs]
+
+
+def image_captions(at) -> list[str]:
+    return [img.caption for el in at.get("image") for img in el.proto.imgs]
+
+
+def errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def open_tab(at, label: str) -> AppTest:
+    """Tabs are lazy (only the open one runs): open one as a click would."""
+    at.session_state["tab"] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def explore_data(at) -> dict:
+    """What Python sends the page's Explore view (its Components v2 element)."""
+    [view] = [e for e in at.get("bidi_component") if "latent_explorer.explore" in
+              e.proto.component_name]
+    return json.loads(view.proto.bytes)
+
+
+def downloads(at) -> dict[str, str]:
+    """The download buttons on the page: label -> key."""
+    return {b.proto.label: b.key for b in at.get("download_button")}

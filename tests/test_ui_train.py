@@ -1,0 +1,72 @@
+"""explorer/ui/train.py through AppTest: a run started, watched, stopped and saved; a
+second start refused."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from explorer import checkpoint, paths
+from explorer.config import TrainConfig
+from tests.apptest import new_app, open_tab
+
+
+def _wait_for(at, predicate, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(1.0)
+        at.run()
+        assert not at.exception, at.exception
+        if predicate(at):
+            return
+    raise AssertionError("timed out")
+
+
+def _set_form(at, budget):
+    at.number_input(key="t_epochs").set_value(50)
+    at.number_input(key="t_budget").set_value(budget)
+    at.text_input(key="t_name").set_value("../../apptest run")
+
+
+def test_train_tab_starts_stops_and_saves_a_model():
+    at = open_tab(new_app(), "Train")
+    _set_form(at, 60)
+    submit = [b for b in at.get("form_submit_button") if "Start" in b.label][0]
+    submit.click().run()
+    assert not at.exception
+    _wait_for(at, lambda a: any(b.key == "stop" for b in a.button))
+    _wait_for(at, lambda a: any("epoch" in getattr(p, "text", "") for p in a.get("progress"))
+              or any(m.label == "loss (nats)" for m in a.metric), timeout=60)
+    at.button(key="stop").click().run()
+    _wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
+    saved = [s.value for s in at.success][0]
+    name = saved.split("`")[1]
+    assert name.startswith(str(paths.runs_dir())) and "apptest-run" in name
+    model, ckpt = checkpoint.load(name)
+    assert ckpt["metrics"]["finished"] == "stopped"
+    assert Path(name).stem in at.selectbox(key="model_path").options
+    # this session replays the run it watched; a new one shows the sidebar's model
+    sidebar_model = "Of the model chosen in the sidebar"
+    assert not any(sidebar_model in c.value for c in at.caption)
+    assert any(sidebar_model in c.value for c in open_tab(new_app(), "Train").caption)
+    at.button(key="explore_new").click().run()
+    assert at.selectbox(key="model_path").value == name
+
+
+def test_a_second_start_while_one_runs_is_refused():
+    from explorer.ui.train import job_manager
+
+    manager = job_manager()
+    job = manager.start(TrainConfig(epochs=50, max_seconds=30, train_subset=20000), "busy")
+    try:
+        at = open_tab(new_app(), "Train")
+        submit = [b for b in at.get("form_submit_button") if "Start" in b.label][0]
+        assert submit.proto.disabled  # the form says so before anyone clicks
+        with pytest.raises(Exception, match="already going"):
+            manager.start(TrainConfig(max_seconds=5), "second")
+    finally:
+        manager.stop()
+        job.thread.join(60)
+    assert not job.thread.is_alive()
+    assert np.isfinite(job.view().summary.get("final_loss", 0.0))

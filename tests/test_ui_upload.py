@@ -1,0 +1,63 @@
+"""explorer/ui/upload.py through AppTest: an uploaded drawing lands on the plane; a bad
+file gets one clear message."""
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from tests.apptest import errors, explore_data, new_app, open_tab
+
+
+def upload_mode(at):
+    open_tab(at, "Draw or upload")
+    at.button_group(key="input_mode").set_value("Upload an image").run()
+    assert not at.exception
+    return at
+
+
+def digit_png(invert=False, rgba=False) -> bytes:
+    img = Image.new("RGBA" if rgba else "L", (300, 400), (0, 0, 0, 0) if rgba else 255)
+    d = ImageDraw.Draw(img)
+    ink = (20, 20, 160, 255) if rgba else 0
+    d.line([(80, 80), (230, 80), (130, 330)], fill=ink, width=26)  # a 7
+    if invert and not rgba:
+        img = Image.eval(img, lambda v: 255 - v)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("variant", ["dark-on-light", "light-on-dark", "transparent"])
+def test_upload_a_drawing_shows_its_position(variant):
+    at = upload_mode(new_app())
+    blob = digit_png(invert=variant == "light-on-dark", rgba=variant == "transparent")
+    at.file_uploader(key="upload").set_value(("seven.png", blob, "image/png")).run()
+    assert not at.exception and not errors(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Latent mean" in text and "Nearest test digits" in text
+    assert [c.key for c in at.get("plotly_chart")] == ["upload_scatter"]  # only this tab runs
+
+
+@pytest.mark.parametrize("name,blob,expected", [
+    ("empty.png", b"", "empty"),
+    ("notes.png", b"just some text, not an image\n" * 20, "not an image"),
+    ("drawing.png", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>', "SVG"),
+    ("truncated.png", digit_png()[:200], "truncated"),
+    ("blank.png", None, "ink"),
+])
+def test_bad_uploads_give_a_message_and_nothing_breaks(name, blob, expected):
+    if blob is None:
+        buf = io.BytesIO()
+        Image.new("L", (64, 64), 255).save(buf, format="PNG")
+        blob = buf.getvalue()
+    at = upload_mode(new_app())
+    at.file_uploader(key="upload").set_value((name, blob, "image/png")).run()
+    assert not at.exception
+    messages = errors(at)
+    assert len(messages) == 1 and expected.lower() in messages[0].lower(), messages
+    assert "Traceback" not in messages[0]
+    open_tab(at, "Explore")  # the rest of the app still works
+    at.session_state["z1"] = -1.0
+    at.run()
+    assert not at.exception and explore_data(at)["z"] == [0.0, -1.0]
