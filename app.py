@@ -42,6 +42,7 @@ keep_widget_state()  # the closed tabs' settings survive while their widgets are
 # training-chart work, and many people on one 2-core server stay fast.
 TABS = {  # label: (module, panel, whether it reads the test set itself)
     "Explore": ("explorer.ui.explore", "explore_panel", False),
+    "How it works": ("explorer.ui.how", "how_panel", True),
     "Draw or upload": ("explorer.ui.upload", "upload_panel", True),
     "Interpolate": ("explorer.ui.interpolate", "interpolate_panel", True),
     "Compare": ("explorer.ui.compare", "compare_panel", False),

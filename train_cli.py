@@ -2,6 +2,7 @@
 
     python train_cli.py --epochs 30 --out runs/my-model.pt
     python train_cli.py --max-seconds 60 --beta 4 --seed 1
+    python train_cli.py --resume runs/my-model.pt --epochs 60   # go on to 60 epochs
 
 Ctrl-C stops at the end of the current step and saves a usable checkpoint (press it twice
 to abort without saving). Files under pretrained/ are never overwritten unless you pass
@@ -23,21 +24,37 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from explorer import checkpoint, data, paths
+from explorer import checkpoint, data, paths, resume
 from explorer.config import TrainConfig
+from explorer.errors import CheckpointError
 from explorer.history import History
 from explorer.media.timelapse import history_timelapse, timelapse_gif
-from explorer.train import EpochMetrics, Rollback, StepMetrics, TrainingDiverged, new_model, train
+from explorer.train import (
+    EpochMetrics,
+    Finished,
+    Rollback,
+    StepMetrics,
+    TrainingDiverged,
+    new_model,
+    train,
+)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
+    """The flags; without `defaults`, a parse holds only the flags given (for --resume)."""
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], epilog="Example: python train_cli.py --epochs 5",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        argument_default=None if defaults else argparse.SUPPRESS)
     for f in fields(TrainConfig):  # help, choices and defaults as the Train tab has them
-        ap.add_argument("--" + f.name.replace("_", "-"), type=type(f.default), default=f.default,
+        ap.add_argument("--" + f.name.replace("_", "-"), type=type(f.default),
+                        default=f.default if defaults else argparse.SUPPRESS,
                         choices=f.metadata["choices"],
                         help=f"{f.metadata['help']} (default: {f.default})")
+    ap.add_argument("--resume", type=Path, default=None, metavar="CHECKPOINT",
+                    help="continue this saved run where it stopped (its settings, optimizer "
+                         "and curves); --epochs is then the total to reach and --max-seconds "
+                         "the time more")
     ap.add_argument("--data", type=Path, default=None,
                     help=f"data folder (default: data/ in the repo, or ${paths.DATA_ENV})")
     ap.add_argument("--out", default=None,
@@ -52,7 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def default_out(cfg: TrainConfig) -> Path:
+def default_out(cfg: TrainConfig, resumed: Path | None = None) -> Path:
+    """runs/<date>-<arch>-beta<b>-seed<s>.pt, or runs/<name>-continued.pt for a continued
+    run (numbered when taken: the run it continues is kept)."""
+    if resumed is not None:
+        stem, k = f"{resumed.stem}-continued", 2
+        out = paths.runs_dir() / f"{stem}.pt"
+        while out.exists():
+            out, k = paths.runs_dir() / f"{stem}-{k}.pt", k + 1
+        return out
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return paths.runs_dir() / f"{stamp}-{cfg.arch}-beta{cfg.beta:g}-seed{cfg.seed}.pt"
 
@@ -75,13 +100,22 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    cfg_values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
+    go_on = None
     try:
-        cfg = TrainConfig(**cfg_values).validate()
-    except ValueError as e:
+        if args.resume:
+            given = vars(build_parser(defaults=False).parse_args(argv))
+            changes = {f.name: given[f.name] for f in fields(TrainConfig) if f.name in given}
+            go_on = resume.load_run(args.resume, changes)
+            cfg = go_on.cfg
+            if go_on.note:
+                print(f"note: {go_on.note}", file=sys.stderr)
+        else:
+            cfg_values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
+            cfg = TrainConfig(**cfg_values).validate()
+    except (ValueError, CheckpointError) as e:  # CheckpointError is a ValueError, too
         print(f"error: {e}", file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else default_out(cfg)
+    out = Path(args.out) if args.out else default_out(cfg, args.resume)
     if checkpoint.is_protected(out) and not args.overwrite_pretrained:
         print(f"error: {out} is a shipped pretrained model; pass --overwrite-pretrained "
               "to replace it on purpose", file=sys.stderr)
@@ -97,18 +131,21 @@ def main(argv: list[str] | None = None) -> int:
                    file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    history, error = History(), None
+    history, error, finished = (go_on.history if go_on else History()), None, None
     try:
         train_split = data.load_split("train", cfg.dataset, args.data)
         test_split = data.load_split("test", cfg.dataset, args.data)
-        model = new_model(cfg, train_split)
+        model = go_on.model if go_on else new_model(cfg, train_split)
         bar = None
-        for event in train(cfg, model, stop, train_split, test_split):
+        for event in train(cfg, model, stop, train_split, test_split,
+                           resume=go_on.state if go_on else None):
             history.add(event)
-            if isinstance(event, StepMetrics):
+            if isinstance(event, Finished):
+                finished = event
+            elif isinstance(event, StepMetrics):
                 if bar is None:
-                    bar = tqdm(total=event.total_steps, unit="step", disable=args.quiet,
-                               dynamic_ncols=True)
+                    bar = tqdm(total=event.total_steps, initial=event.step - 1, unit="step",
+                               disable=args.quiet, dynamic_ncols=True)
                 bar.update(1)
                 bar.set_postfix(epoch=event.epoch, loss=f"{event.loss:.1f}",
                                 recon=f"{event.recon:.1f}", kl=f"{event.kl:.2f}",
@@ -139,8 +176,11 @@ def main(argv: list[str] | None = None) -> int:
                "command": "python " + shlex.join(["train_cli.py", *(argv or sys.argv[1:])])}
     if error:
         metrics["error"] = error
+    if args.resume:
+        metrics["continued_from"] = str(args.resume)
     checkpoint.save(out, model, cfg.model_config(), cfg.to_dict(), metrics, history.to_dict(),
-                    allow_pretrained=args.overwrite_pretrained)
+                    allow_pretrained=args.overwrite_pretrained,
+                    resume=finished.state if finished else None)
     summary = {"checkpoint": str(out), **history.summary()}
     if args.timelapse and (kept := history_timelapse(history.to_dict())):
         snaps, grids, epochs, labels = kept

@@ -4,6 +4,7 @@
     python -m bench.browser load [--sessions 8 --seconds 60]   # + a training run
     python -m bench.browser soak [--minutes 10]                # memory and stalls over time
     python -m bench.browser share                              # the share file, from file://
+    python -m bench.browser how                                # the How it works tab
 
 `latency` starts, in turn and `--runs` times (samples pooled, first pages the median of the
 runs): a one-line Streamlit app (the floor of a first page), ours, the app as it was before
@@ -197,11 +198,11 @@ def print_latency(r: dict) -> None:
 
 
 def main() -> int:
-    from bench import sessions, share
+    from bench import how, sessions, share
 
     ap = argparse.ArgumentParser(prog="python -m bench.browser",
                                  description=__doc__.split("\n\n")[0])
-    ap.add_argument("mode", choices=["latency", "load", "soak", "share"])
+    ap.add_argument("mode", choices=["latency", "load", "soak", "share", "how"])
     ap.add_argument("--moves", type=int, default=40, help="slider key presses per run")
     ap.add_argument("--drags", type=int, default=3, help="2-second slider drags per run")
     ap.add_argument("--clicks", type=int, default=20, help="scatter (and manifold) clicks")
@@ -212,7 +213,7 @@ def main() -> int:
     ap.add_argument("--minutes", type=float, default=10)
     a = ap.parse_args()
     modes = {"latency": latency, "load": sessions.load, "soak": sessions.soak,
-             "share": share.run}
+             "share": share.run, "how": how.run}
     result = modes[a.mode](a)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"browser-{a.mode}.json"

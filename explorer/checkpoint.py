@@ -44,8 +44,11 @@ def is_protected(path: Path | str) -> bool:
 
 def save(path: Path | str, model: torch.nn.Module, model_config: ModelConfig,
          train_config: dict | None = None, metrics: dict | None = None,
-         history: dict | None = None, allow_pretrained: bool = False) -> Path:
-    """Write the checkpoint atomically; refuses pretrained/ unless allow_pretrained."""
+         history: dict | None = None, allow_pretrained: bool = False,
+         resume: dict | None = None) -> Path:
+    """Write the checkpoint atomically; refuses pretrained/ unless allow_pretrained.
+    `resume` is where the run stands (train.RunState: optimizer, generators, position), so
+    that it can be continued exactly."""
     path = Path(path)
     if is_protected(path) and not allow_pretrained:
         raise CheckpointError(path, "refusing to overwrite a shipped pretrained model "
@@ -59,6 +62,7 @@ def save(path: Path | str, model: torch.nn.Module, model_config: ModelConfig,
         "train_config": dict(train_config or {}),
         "metrics": dict(metrics or {}),
         "history": dict(history or {}),
+        "resume": resume,
         "versions": versions(),
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from .priors import PRIORS
 from .provision import DATASETS
 
 ARCHS = {
@@ -28,6 +29,8 @@ class ModelConfig:
     likelihood: str = "bernoulli"
     dataset: str = "mnist"  # which class names go with it
     width: int = 32  # channels of the conv decoder's 7x7 feature map (ours only)
+    prior: str = "standard"  # p(z), see priors.PRIORS; models saved before priors: standard
+    components: int = 1  # of a learned prior (mixture components or pseudo-inputs)
 
 
 def setting(default, help: str, choices=None, low: float | None = None,
@@ -73,6 +76,14 @@ class TrainConfig:
     # about the 95th percentile of a healthy run's gradient norms: it tames the rare spike
     # that at a high learning rate can blow a run up
     clip: float = setting(200.0, "clip the gradient norm at this value (0 = never)", low=0.0)
+    prior: str = setting("standard", "p(z): " + "; ".join(f"{k} = {v}" for k, v in
+                                                         PRIORS.items()), choices=tuple(PRIORS))
+    components: int = setting(64, "mixture components (mog) or pseudo-inputs (vamp) of a "
+                                  "learned prior", low=1, high=1000)
+    # K > 1 trains on a tighter bound than the ELBO, at K times the decoder's work a step
+    samples: int = setting(1, "importance samples per image in the training objective: 1 = "
+                              "the ELBO, K > 1 = the IWAE bound (Burda et al. 2016)",
+                           low=1, high=64)
     schedule: str = setting("one-cycle", "learning rate: one-cycle (warm up, cosine down) or "
                                          "constant (the TensorFlow tutorial's)",
                             choices=("one-cycle", "constant"))
@@ -87,7 +98,9 @@ class TrainConfig:
         return {**f.metadata, "default": f.default}
 
     def model_config(self) -> ModelConfig:
-        return ModelConfig(arch=self.arch, likelihood=self.likelihood, dataset=self.dataset)
+        return ModelConfig(arch=self.arch, likelihood=self.likelihood, dataset=self.dataset,
+                           prior=self.prior,
+                           components=1 if self.prior == "standard" else self.components)
 
     def validate(self) -> TrainConfig:
         """Raise ValueError with a readable message for values training cannot use (the

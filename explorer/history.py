@@ -29,6 +29,26 @@ class History:
         self.last_step: StepMetrics | None = None
         self.finished: Finished | None = None
 
+    @classmethod
+    def from_dict(cls, d: dict | None, summary: dict | None = None) -> History:
+        """A checkpoint's history (to_dict), to go on adding to when a run is continued: its
+        curves carry on where they stopped. `summary`: the checkpoint's metrics, for the
+        last step's numbers (steps, seconds) when the run continues."""
+        h, d = cls(), d or {}
+        for k in cls.STEP_KEYS:
+            h.steps[k] = [float(v) for v in (d.get("steps") or {}).get(k, [])]
+        for k in cls.EPOCH_KEYS:
+            h.epochs[k] = [float(v) for v in (d.get("epochs") or {}).get(k, [])]
+        if d.get("snapshots") is not None:
+            h.snapshots = [np.asarray(s, np.float32) for s in d["snapshots"]]
+            h.grids = [np.asarray(g) for g in d["grids"]] if d.get("grids") is not None else []
+            h.snapshot_epochs = [int(e) for e in d.get("snapshot_epochs")
+                                 or range(1, len(h.snapshots) + 1)]  # older: every epoch
+        if d.get("snapshot_labels") is not None:
+            h.snapshot_labels = np.asarray(d["snapshot_labels"], np.int64)
+        h.rollbacks = [int(r) for r in (summary or {}).get("rollbacks", [])]
+        return h
+
     def add(self, event: Event) -> None:
         if isinstance(event, StepMetrics):
             self.last_step = event
@@ -66,7 +86,8 @@ class History:
         n = len(self.snapshots)
         keep = sorted(set(np.linspace(0, n - 1, min(n, MAX_SNAPSHOTS)).round().astype(int)))
         return {"snapshots": torch.from_numpy(np.stack([self.snapshots[i] for i in keep])),
-                "grids": torch.from_numpy(np.stack([self.grids[i] for i in keep])),
+                "grids": (torch.from_numpy(np.stack([self.grids[i] for i in keep]))
+                          if len(self.grids) == n else None),  # older runs kept none
                 "snapshot_epochs": [int(self.snapshot_epochs[i]) for i in keep],
                 "snapshot_labels": (None if self.snapshot_labels is None
                                     else torch.from_numpy(self.snapshot_labels))}

@@ -138,13 +138,20 @@ def ellipse(mu, logvar, n_sigma: float = 1.0, points: int = 64) -> np.ndarray:
             ).astype(np.float32)
 
 
-def prior_samples(n: int, temperature: float = 1.0, seed: int = 0) -> np.ndarray:
-    """(n, 2) latents from N(0, T^2 I). A temperature T below 1 keeps to the dense middle of
-    the prior (typical, clean digits); above 1 it reaches the edges (odd ones)."""
+@torch.no_grad()
+def prior_samples(n: int, temperature: float = 1.0, seed: int = 0,
+                  model: VAE | None = None) -> np.ndarray:
+    """(n, 2) latents from the model's prior (N(0, I) without a model, or for a standard
+    one), each component's spread scaled by the temperature T: below 1 they keep to the
+    dense middle (typical, clean digits); above 1 they reach the edges (odd ones)."""
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, not {temperature!r}")
-    rng = np.random.default_rng(seed)
-    return (rng.standard_normal((n, 2)) * temperature).astype(np.float32)
+    if model is None or not model.prior.learned:
+        rng = np.random.default_rng(seed)
+        return (rng.standard_normal((n, 2)) * temperature).astype(np.float32)
+    g = torch.Generator(model_device(model)).manual_seed(seed)
+    with evaluating(model):
+        return model.prior.sample(n, model.encode, g, temperature).cpu().numpy()
 
 
 def parse_z(text: str) -> tuple[float, float]:

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor, nn
 
 from .config import ARCHS, ModelConfig
+from .priors import VampPrior, build_prior
 
 
 def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
@@ -40,12 +41,13 @@ class PixelBias(nn.Module):
 
 
 class VAE(nn.Module):
-    """encoder: image -> 2*latent numbers (mu, logvar); decoder: z -> logits."""
+    """encoder: image -> 2*latent numbers (mu, logvar); decoder: z -> logits; prior: p(z)."""
 
     def __init__(self, cfg: ModelConfig, encoder: nn.Module, decoder: nn.Module):
         super().__init__()
         self.cfg = cfg
         self.encoder, self.decoder = encoder, decoder
+        self.prior = build_prior(cfg.prior, cfg.latent_dim, cfg.components)
 
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
         h = self.encoder(x)  # (N, 2 * latent)
@@ -57,6 +59,10 @@ class VAE(nn.Module):
     def decode(self, z: Tensor) -> Tensor:
         return self.decoder(z)  # (N, 1, 28, 28) logits
 
+    def log_prior(self, z: Tensor) -> Tensor:
+        """log p(z) of this model's prior: (N, latent) -> (N,)."""
+        return self.prior.log_prob(z, self.encode)
+
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         mu, logvar = self.encode(x)
         return self.decode(reparameterize(mu, logvar)), mu, logvar
@@ -64,20 +70,22 @@ class VAE(nn.Module):
     @torch.no_grad()
     def sample(self, n: int, temperature: float = 1.0,
                generator: torch.Generator | None = None) -> Tensor:
-        """n pictures (probabilities) decoded from z ~ N(0, temperature^2 I), on the model's
-        device (a generator must live there too)."""
-        device = next(self.parameters()).device
-        z = torch.randn((n, self.cfg.latent_dim), generator=generator, device=device)
-        return torch.sigmoid(self.decode(z * temperature))
+        """n pictures (probabilities) decoded from z drawn from the prior (its spread scaled
+        by temperature), on the model's device (a generator must live there too)."""
+        return torch.sigmoid(self.decode(self.prior.sample(n, self.encode, generator,
+                                                           temperature)))
 
     @torch.no_grad()
-    def init_output_bias(self, mean_image: Tensor) -> None:
-        """Start the output at the logit of the mean training image (Burda et al. 2016)."""
-        p = mean_image.reshape(1, 28, 28).clamp(1e-3, 1 - 1e-3)
+    def init_from_data(self, images: Tensor) -> None:
+        """Start from the training images (N, 1, 28, 28) in [0, 1]: the output at the logit
+        of their mean (Burda et al. 2016), a VampPrior's pseudo-inputs at some of them."""
+        p = images.mean(0).reshape(1, 28, 28).clamp(1e-3, 1 - 1e-3)
         logit = torch.log(p) - torch.log1p(-p)
         for module in self.decoder.modules():
             if isinstance(module, PixelBias):
                 module.bias.copy_(logit)
+        if isinstance(self.prior, VampPrior):
+            self.prior.init_from_data(images)
 
 
 def _ours(cfg: ModelConfig) -> VAE:

@@ -1,8 +1,10 @@
 """The VAE objective: ELBO terms (reconstruction, KL) and the IWAE bound for evaluation.
 
-Everything here is per image, in nats. The ELBO is
-    log p(x) >= E_q[log p(x|z)] - KL(q(z|x) || N(0, I))
-with the KL in closed form (Kingma & Welling 2014, appendix B), and the IWAE bound
+Everything here is per image, in nats, with the model's own prior p(z). The ELBO is
+    log p(x) >= E_q[log p(x|z)] - KL(q(z|x) || p(z))
+with the KL in closed form for the standard prior N(0, I) (Kingma & Welling 2014, appendix
+B) and estimated from the same sample z ~ q(z|x) as log q(z|x) - log p(z) for a learned one;
+and the IWAE bound
     log p(x) >= E[log 1/K sum_k p(x, z_k) / q(z_k|x)]
 (Burda et al. 2016, https://arxiv.org/abs/1509.00519), which tightens as K grows.
 """
@@ -17,6 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .model import reparameterize
+from .priors import log_normal
 
 LOG_2PI = math.log(2 * math.pi)
 GAUSSIAN_SIGMA = 0.1  # fixed pixel std of the Gaussian ("MSE") likelihood
@@ -43,6 +46,14 @@ def reconstruction_nll(logits: Tensor, x: Tensor, likelihood: str = "bernoulli")
     raise ValueError(f"unknown likelihood {likelihood!r}")
 
 
+def kl_term(model, z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
+    """KL(q(z|x) || p(z)) per row: closed form for N(0, I), else the one-sample estimate
+    log q(z|x) - log p(z) at z (an unbiased estimate, whose mean is the KL)."""
+    if not model.prior.learned:
+        return gaussian_kl(mu, logvar)
+    return log_normal(z, mu, logvar) - model.log_prior(z)
+
+
 def elbo_terms(model, x: Tensor, beta: float = 1.0, likelihood: str = "bernoulli",
                generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
     """One-sample estimate: (loss, recon, kl), each a mean over the batch.
@@ -53,12 +64,24 @@ def elbo_terms(model, x: Tensor, beta: float = 1.0, likelihood: str = "bernoulli
     mu, logvar = model.encode(x)
     z = reparameterize(mu, logvar, generator)
     recon = reconstruction_nll(model.decode(z), x, likelihood).mean()
-    kl = gaussian_kl(mu, logvar).mean()
+    kl = kl_term(model, z, mu, logvar).mean()
     return recon + beta * kl, recon, kl
 
 
-def _log_normal(z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
-    return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(-1)
+def iwae_terms(model, x: Tensor, k: int, beta: float = 1.0, likelihood: str = "bernoulli",
+               generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """The importance-weighted training objective with k samples per image (Burda et al.
+    2016): (loss, recon, kl) with loss = -mean log 1/k sum_j exp(log p(x|z_j) - beta (log
+    q(z_j|x) - log p(z_j))), a bound tighter than the ELBO for k > 1 (and equal to its
+    one-sample estimate for k = 1); recon and kl are the mean one-sample terms, to report."""
+    mu, logvar = model.encode(x)
+    z = reparameterize(mu.expand(k, *mu.shape), logvar.expand(k, *logvar.shape), generator)
+    logits = model.decode(z.flatten(0, 1))
+    xk = x.unsqueeze(0).expand(k, *x.shape).flatten(0, 1)
+    recon = reconstruction_nll(logits, xk, likelihood).view(k, -1)  # (k, N)
+    kl = log_normal(z, mu, logvar) - model.log_prior(z.flatten(0, 1)).view(k, -1)
+    bound = torch.logsumexp(-(recon + beta * kl), 0) - math.log(k)
+    return -bound.mean(), recon.mean(), kl.mean()
 
 
 @torch.no_grad()
@@ -74,8 +97,8 @@ def iwae_bound(model, x: Tensor, k: int = 1000, likelihood: str = "bernoulli",
         logits = model.decode(z.flatten(0, 1))
         xr = x.unsqueeze(0).expand(kk, *x.shape).flatten(0, 1)
         log_px_z = -reconstruction_nll(logits, xr, likelihood).view(kk, -1)
-        log_pz = _log_normal(z, torch.zeros_like(z), torch.zeros_like(z))
-        log_qz = _log_normal(z, mu, logvar)
+        log_pz = model.log_prior(z.flatten(0, 1)).view(kk, -1)
+        log_qz = log_normal(z, mu, logvar)
         weights.append(log_px_z + log_pz - log_qz)
     return torch.logsumexp(torch.cat(weights), 0) - math.log(k)
 

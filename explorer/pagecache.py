@@ -6,7 +6,8 @@ For each checkpoint, keyed by the sha256 of its bytes, a folder under the cache 
     meta.json     the model's card (and its evaluation, from the metrics card beside a
                   shipped model), dataset and class names, and the files below with their
                   sizes and sha256 (written last: a folder without it is unfinished)
-    page.bin      the decoder (float32) and the encoded test digits' means and labels
+    page.bin      the decoder and encoder (float32), the encoded test digits' means and
+                  labels, and the prior as a mixture of Gaussians
     digits.bin    the test digits (the same bytes for every model of a dataset)
     share.bin     all of the above in one file, weights as float16, for the share file
     encoded.npz   mu, logvar and labels of the test set, for Python (CSV export)
@@ -34,7 +35,7 @@ import numpy as np
 from . import paths
 from .files import atomic_write, file_sha256
 
-FORMAT = 1  # bump when what is stored changes: every folder of another format is rebuilt
+FORMAT = 2  # bump when what is stored changes: every folder of another format is rebuilt
 KEEP = 32  # folders kept (the most recently used); older ones are deleted
 FILES = ("page.bin", "digits.bin", "share.bin", "encoded.npz")
 
@@ -153,7 +154,9 @@ def prepare(checkpoint_path: Path | str, cache: Path | None = None,
 
 
 def _build(checkpoint_path: Path, sha: str, folder: Path) -> PageData:
-    from . import checkpoint, data, latent, webnet  # torch: only here
+    import torch
+
+    from . import checkpoint, data, latent, pagefile, webnet  # torch: only here
 
     model, ckpt = checkpoint.load(checkpoint_path)
     test = data.load_split("test", model.cfg.dataset)
@@ -161,17 +164,21 @@ def _build(checkpoint_path: Path, sha: str, folder: Path) -> PageData:
     labels = test.labels.numpy().astype(np.uint8)
     digits = test.images[:, 0].numpy()
     try:
-        decoder, error = webnet.export_decoder(model), None
+        decoder, encoder, error = webnet.export_decoder(model), webnet.export_encoder(model), None
     except webnet.ExportError as e:
-        decoder, error = None, str(e)
-    meta_model = {"name": checkpoint_path.stem, "arch": model.cfg.arch}
+        decoder, encoder, error = None, None, str(e)
+    with torch.no_grad():  # the prior, as the mixture it is (a VampPrior's too)
+        prior = tuple(t.cpu().numpy() for t in model.prior.components(model.encode))
+    meta_model = {"name": checkpoint_path.stem, "arch": model.cfg.arch,
+                  "likelihood": model.cfg.likelihood, "prior": model.cfg.prior}
     parts = {
-        "page.bin": webnet.pack(decoder, mu, labels, meta=meta_model),
-        "digits.bin": webnet.pack(digits=digits),
+        "page.bin": pagefile.pack(decoder, mu, labels, encoder=encoder, prior=prior,
+                                  meta=meta_model),
+        "digits.bin": pagefile.pack(digits=digits),
         "encoded.npz": _npz(mu=mu, logvar=logvar, labels=labels),
     }
     if decoder is not None:
-        parts["share.bin"] = webnet.pack(decoder, mu, labels, digits=digits, half=True,
+        parts["share.bin"] = pagefile.pack(decoder, mu, labels, digits=digits, half=True,
                                          meta=meta_model)
     if folder.exists():
         shutil.rmtree(folder, ignore_errors=True)  # stale or damaged: start again

@@ -25,7 +25,7 @@ from torch.nn.utils import parameters_to_vector
 from . import data
 from .config import TrainConfig, resolve_device
 from .model import VAE, build_model
-from .objectives import dataset_elbo, elbo_terms
+from .objectives import dataset_elbo, elbo_terms, iwae_terms
 
 SNAPSHOT_SIZE = 1000  # test digits whose latent means are kept each epoch (time-lapse)
 SNAPSHOT_GRID = 6  # and a 6x6 manifold over [-2.5, 2.5]^2, as uint8 pictures
@@ -79,6 +79,35 @@ class Finished:
     reason: str  # "completed", "stopped" or "time budget"
     step: int
     elapsed: float
+    state: dict | None = field(default=None, repr=False, compare=False)  # to go on (RunState)
+
+
+@dataclass
+class RunState:
+    """Where a run stands between two steps: all that `train` needs to go on exactly as it
+    would have without stopping (same seed, same steps, same weights)."""
+    epoch: int = 1  # the epoch in progress
+    batch: int = 0  # the next batch of that epoch
+    step: int = 0
+    seen: int = 0  # training images so far
+    elapsed: float = 0.0  # seconds of training so far (pauses not counted)
+    first_loss: float | None = None  # the yardstick of spikes
+    rollbacks: int = 0
+    lr_scale: float = 1.0
+    order: torch.Tensor | None = None  # the epoch's permutation of the training images
+    data_rng: torch.Tensor | None = None  # generator states: order and binarization ...
+    noise_rng: torch.Tensor | None = None  # ... and the reparameterization noise
+    optimizer: dict | None = None  # Adam's state dict
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in vars(self).items()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> RunState:
+        known = set(cls.__dataclass_fields__)
+        if not isinstance(d, dict) or set(d) - known:
+            raise ValueError("the checkpoint's training state is not one this version reads")
+        return cls(**d)
 
 
 Event = StepMetrics | EpochMetrics | Rollback | Finished
@@ -98,7 +127,7 @@ def new_model(cfg: TrainConfig, train_split: data.Split | None = None) -> VAE:
         torch.manual_seed(cfg.seed)
         model = build_model(cfg.model_config())
     split = train_split if train_split is not None else data.load_split("train", cfg.dataset)
-    model.init_output_bias(data.to_unit(split.images[:10000]).mean(0))
+    model.init_from_data(data.to_unit(split.images[:10000]))
     return model
 
 
@@ -146,7 +175,9 @@ def _restore(params: list[torch.Tensor], flat: torch.Tensor) -> None:
 def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
           train_split: data.Split | None = None,
           test_split: data.Split | None = None,
-          clock: Callable[[], float] = time.perf_counter) -> Iterator[Event]:
+          clock: Callable[[], float] = time.perf_counter,
+          pause: threading.Event | None = None,
+          resume: RunState | None = None) -> Iterator[Event]:
     """Train `model` in place, yielding metrics.
 
     A loss that turns NaN, infinite or spikes is not stepped on: the weights go back to the
@@ -155,7 +186,11 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
     holding the last good weights.
 
     `clock` measures training time for the budget and the schedule; a benchmark that
-    evaluates between steps passes one that it pauses meanwhile.
+    evaluates between steps passes one that it pauses meanwhile. While `pause` is set the
+    run waits between two steps, and that time does not count. `resume`, the state a
+    Finished event carried (kept in checkpoints), goes on from there: the same seed and the
+    same total steps give the same weights as a run that never stopped. The weights are the
+    model's own (the checkpoint's).
     """
     cfg.validate()
     stop = stop or threading.Event()
@@ -179,16 +214,39 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
     last_good = parameters_to_vector(params).detach().clone()  # the weights of the last good step
     data_gen = torch.Generator().manual_seed(cfg.seed)  # order and binarization
     noise_gen = torch.Generator(device).manual_seed(cfg.seed + 1)  # reparameterization
+    run = resume or RunState()
+    if run.optimizer is not None:
+        opt.load_state_dict(run.optimizer)
+    if run.data_rng is not None:
+        data_gen.set_state(run.data_rng)
+        noise_gen.set_state(run.noise_rng)
+    if run.order is not None and len(run.order) != n:
+        raise ValueError(f"the run trained on {len(run.order)} images, not {n}")
 
-    step, t0, seen, first_loss = 0, clock(), 0, None
-    rollbacks, lr_scale = 0, 1.0
+    step, seen, first_loss = run.step, run.seen, run.first_loss
+    rollbacks, lr_scale, order = run.rollbacks, run.lr_scale, run.order
+    t0, paused = clock() - run.elapsed, 0.0
     reason = "completed"
-    for epoch in range(1, cfg.epochs + 1):
-        order = torch.randperm(n, generator=data_gen)
-        for b in range(steps_per_epoch):
-            elapsed = clock() - t0
+
+    def state(epoch: int, b: int, order: torch.Tensor | None) -> dict:
+        return RunState(epoch, b, step, seen, clock() - t0 - paused, first_loss, rollbacks,
+                        lr_scale, order, data_gen.get_state(), noise_gen.get_state(),
+                        opt.state_dict()).to_dict()
+
+    epoch = run.epoch
+    for epoch in range(run.epoch, cfg.epochs + 1):
+        if order is None:
+            order = torch.randperm(n, generator=data_gen)
+        for b in range(run.batch if epoch == run.epoch else 0, steps_per_epoch):
+            if pause is not None and pause.is_set():
+                since = clock()
+                while pause.is_set() and not stop.is_set():
+                    time.sleep(0.05)
+                paused += clock() - since
+            elapsed = clock() - t0 - paused
             if stop.is_set() or (cfg.max_seconds and elapsed >= cfg.max_seconds):
                 reason = "stopped" if stop.is_set() else "time budget"
+                resume_at = (epoch, b, order)  # this epoch's order is drawn already
                 break
             progress = step / total
             if cfg.max_seconds:
@@ -200,7 +258,9 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             batch = images[order[b * bs:(b + 1) * bs]]
             x = (data.binarize_dynamic(batch, data_gen) if cfg.binarization == "dynamic"
                  else data.binarize_threshold(batch)).to(device, non_blocking=True)
-            loss, recon, kl = elbo_terms(model, x, cfg.beta, cfg.likelihood, noise_gen)
+            loss, recon, kl = (
+                elbo_terms(model, x, cfg.beta, cfg.likelihood, noise_gen) if cfg.samples == 1
+                else iwae_terms(model, x, cfg.samples, cfg.beta, cfg.likelihood, noise_gen))
             loss_value = loss.item()
             first_loss = first_loss or loss_value
             if not math.isfinite(loss_value) or loss_value > SPIKE_FACTOR * abs(first_loss):
@@ -223,20 +283,25 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             opt.step()
             step += 1
             seen += len(batch)
-            elapsed = clock() - t0
+            elapsed = clock() - t0 - paused
             yield StepMetrics(epoch, step, total, loss_value, recon.item(), kl.item(), cfg.beta,
                               lr, seen / max(elapsed, 1e-9), elapsed)
+        else:
+            resume_at = (epoch + 1, 0, None)  # the next epoch draws its own
         partial = reason != "completed"
-        if partial and (stop.is_set() or step == 0):
+        if partial and (stop.is_set() or step == run.step):
             break  # a person pressed Stop: do not make them wait for a test pass
         ev = _evaluate(model, x_test, cfg, device, stop)
         if ev is None:
             reason = "stopped"
             break
         yield EpochMetrics(epoch, step, total, ev["elbo"], ev["recon"], ev["kl"],
-                           clock() - t0, partial, *_snapshot(model, x_snap, device),
+                           clock() - t0 - paused, partial, *_snapshot(model, x_snap, device),
                            snapshot_labels=snap_labels)
         if partial:
             break
+        order = None
+    else:
+        resume_at = (max(epoch, cfg.epochs) + 1, 0, None)
     model.eval()
-    yield Finished(reason, step, clock() - t0)
+    yield Finished(reason, step, clock() - t0 - paused, state(*resume_at))

@@ -13,8 +13,8 @@ from tests.conftest import ROOT
 
 def test_page_loads_with_its_tabs_and_the_pretrained_model():
     at = new_app()
-    assert [t.label for t in at.tabs] == ["Explore", "Draw or upload", "Interpolate", "Compare",
-                                         "Train"]
+    assert [t.label for t in at.tabs] == ["Explore", "How it works", "Draw or upload",
+                                         "Interpolate", "Compare", "Train"]
     assert at.selectbox(key="model_path").value == str(checkpoint.PRETRAINED)
     assert "test ELBO" in "".join(c.value for c in at.caption)
     assert not errors(at)

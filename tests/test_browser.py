@@ -107,3 +107,25 @@ def test_downloads_arrive_as_real_files(page, tmp_path):
     page.wait_for_selector("text=10 steps (linear)", timeout=30_000)
     _, gif = download(page, "Morph (GIF)", tmp_path)
     assert Image.open(io.BytesIO(gif)).n_frames == 10 + 8  # there and back
+
+
+def test_how_it_works_draws_the_posterior_over_the_scatter_and_the_densities(page):
+    page.get_by_role("tab", name="How it works").click()
+    page.wait_for_selector('[data-testid="lxMarker"][data-id$="/cloud"]', state="attached",
+                           timeout=60_000)
+    page.wait_for_function("""() => { const c = document.querySelector(
+        '[data-testid="lxMarker"][data-id$="/cloud"]');
+        return c && Number(c.dataset.points) >= 150; }""", timeout=30_000)  # of 200, in view
+    for ellipse in ("sigma1", "sigma2"):
+        marker = page.locator(f'[data-testid="lxMarker"][data-id$="/{ellipse}"]')
+        assert int(marker.get_attribute("data-points")) > 10
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .filter(gd => (gd.data || []).some(t => t.type === 'heatmap')).length === 2""",
+                           timeout=60_000)  # the prior and the aggregate posterior
+    z = page.locator('[data-testid="lxMarker"][data-id$="/z"]')
+    box = page.get_by_role("spinbutton", name="test digit #")
+    box.fill("4")
+    box.press("Enter")
+    page.wait_for_function("""(x) => { const z = document.querySelector(
+        '[data-testid="lxMarker"][data-id$="/z"]'); return z && z.dataset.x !== x; }""",
+                           arg=z.get_attribute("data-x"), timeout=30_000)  # a new digit, a new z

@@ -78,3 +78,39 @@ def test_ctrl_c_saves_a_usable_checkpoint(tmp_path):
     assert json.loads(stdout)["finished"] == "stopped"
     model, ckpt = checkpoint.load(out)
     assert ckpt["metrics"]["steps"] > 0
+
+
+def test_a_run_continued_carries_its_curves_and_state_on(tmp_path):
+    first, more = tmp_path / "first.pt", tmp_path / "more.pt"
+    assert cli("--epochs", "1", "--out", str(first), "--quiet", *QUICK).returncode == 0
+    done = cli("--resume", str(first), "--epochs", "2", "--out", str(more), "--quiet")
+    assert done.returncode == 0, done.stderr
+    _, a = checkpoint.load(first)
+    _, b = checkpoint.load(more)
+    per_epoch = 2000 // 64
+    assert a["history"]["epochs"]["epoch"] == [1.0]
+    assert b["history"]["epochs"]["epoch"] == [1.0, 2.0]  # the curves carry on ...
+    assert b["history"]["steps"]["step"][-1] == 2 * per_epoch  # ... and so do the steps
+    assert b["resume"]["step"] == 2 * per_epoch and b["resume"]["optimizer"]["state"]
+    assert b["train_config"]["train_subset"] == 2000 and b["metrics"]["continued_from"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--arch", "mlp"], "trained with arch 'conv'"),
+    (["--dataset", "fashion-mnist"], "trained with dataset 'mnist'"),
+    (["--epochs", "120"], "has done its 120 epochs"),
+])
+def test_continuing_refuses_changes_it_cannot_take(tmp_path, args, message):
+    done = cli("--resume", str(checkpoint.PRETRAINED), *args, "--out", str(tmp_path / "x.pt"))
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "x.pt").exists()
+
+
+def test_continuing_a_model_saved_without_optimizer_state_says_so(tmp_path):
+    out = tmp_path / "x.pt"
+    done = cli("--resume", str(checkpoint.PRETRAINED), "--epochs", "121", "--max-seconds", "2",
+               "--out", str(out), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "no optimizer state" in done.stderr and "fresh optimizer" in done.stderr
+    _, ckpt = checkpoint.load(out)
+    assert ckpt["history"]["epochs"]["epoch"][-1] == 121  # its 120 epochs, then one more

@@ -188,3 +188,43 @@ def test_a_long_running_server_keeps_only_the_last_jobs(tmp_path, monkeypatch):
         started.append(manager.start(TrainConfig(max_seconds=5), f"r{i}"))
         started[-1].thread.join(10)
     assert manager.jobs == started[-jobs.KEEP_JOBS:] and manager.current is started[-1]
+
+
+def steps_so_far(job) -> int:
+    last = job.view().last
+    return 0 if last is None else last.step
+
+
+def test_a_paused_job_waits_without_spending_its_budget_and_resumes(tmp_path):
+    manager = JobManager(tmp_path)
+    job = manager.start(TrainConfig(epochs=1000, max_seconds=4, **QUICK), "paused")
+    deadline = time.perf_counter() + 30
+    while steps_so_far(job) < 3 and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    manager.pause()
+    time.sleep(0.3)  # the step under way ends
+    held = steps_so_far(job)
+    time.sleep(1.0)
+    assert job.view().state == "paused" and steps_so_far(job) == held
+    manager.pause(False)
+    while steps_so_far(job) == held and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    assert job.view().state == "running"
+    v = wait(job, 60)
+    assert v.state == "done" and v.summary["finished"] == "time budget"
+    assert 3.5 < v.summary["seconds"] < 5  # the paused second did not count
+
+
+def test_a_saved_run_is_continued_as_a_new_run_and_the_old_one_is_kept(tmp_path):
+    manager = JobManager(tmp_path)
+    first = wait(manager.start(TrainConfig(epochs=1, max_seconds=60, **QUICK), "first"))
+    before = (tmp_path / "first.pt").read_bytes()
+    more = wait(manager.start(TrainConfig(epochs=2, max_seconds=60), "more",
+                              continue_from=first.path))
+    assert more.state == "done" and more.path != first.path
+    assert (tmp_path / "first.pt").read_bytes() == before
+    _, ckpt = checkpoint.load(more.path)
+    assert ckpt["history"]["epochs"]["epoch"] == [1.0, 2.0]
+    assert ckpt["train_config"]["train_subset"] == QUICK["train_subset"]  # its own settings
+    with pytest.raises(ValueError, match="has done its 2 epochs"):
+        manager.start(TrainConfig(epochs=2, max_seconds=60), "again", continue_from=more.path)

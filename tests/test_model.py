@@ -25,7 +25,7 @@ def test_encode_decode_shapes_and_ranges(arch):
 def test_output_bias_starts_at_the_mean_image(mnist_train):
     model = build_model(ModelConfig()).eval()
     mean = mnist_train.images[:1000].float().mean(0) / 255
-    model.init_output_bias(mean)
+    model.init_from_data(mean.expand(4, 1, 28, 28))
     (bias,) = [m.bias for m in model.decoder.modules() if isinstance(m, PixelBias)]
     probs = torch.sigmoid(bias)
     assert torch.allclose(probs, mean.clamp(1e-3, 1 - 1e-3), atol=1e-5)

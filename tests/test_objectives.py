@@ -10,6 +10,7 @@ from explorer.objectives import (
     iwae_bound,
     reconstruction_nll,
 )
+from explorer.priors import StandardNormal
 
 
 def test_bernoulli_reconstruction_matches_a_hand_computation():
@@ -41,6 +42,13 @@ def test_analytic_kl_matches_monte_carlo():
 
 class _Fixed(torch.nn.Module):
     """A model with a known posterior and decoder, to check the estimators."""
+
+    def __init__(self):
+        super().__init__()
+        self.prior = StandardNormal(2)
+
+    def log_prior(self, z):
+        return self.prior.log_prob(z, self.encode)
 
     def encode(self, x):
         n = len(x)
@@ -78,3 +86,18 @@ def test_iwae_is_tighter_than_the_elbo_and_below_the_exact_likelihood():
     exact = torch.logsumexp(log_px_z + prior, 1) + 2 * math.log(grid[1] - grid[0])
     assert k1000.item() <= exact.mean().item() + 0.02
     assert exact.mean().item() - k1000.item() < 0.05
+
+
+def test_the_importance_weighted_objective_is_the_elbo_for_one_sample_and_tighter_for_more():
+    from explorer.objectives import iwae_terms
+
+    model = _Fixed()
+    patterns = torch.cartesian_prod(*[torch.tensor([0.0, 1.0])] * 4).view(16, 1, 2, 2)
+    x = patterns.repeat(200, 1, 1, 1)
+    one, _, _ = iwae_terms(model, x, 1, generator=torch.Generator().manual_seed(5))
+    elbo = -dataset_elbo(model, x, generator=torch.Generator().manual_seed(6))["elbo"]
+    assert abs(one.item() - elbo) < 0.1  # the same bound, two estimates of it
+    many, recon, kl = iwae_terms(model, x, 50, generator=torch.Generator().manual_seed(7))
+    assert many.item() < one.item() - 0.01  # a tighter (lower) loss
+    exact_kl = gaussian_kl(torch.full((1, 2), 0.3), torch.full((1, 2), -1.0))[0]
+    assert abs(kl.item() - exact_kl.item()) < 0.05 and recon.item() > 0

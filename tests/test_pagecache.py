@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from explorer import checkpoint, pagecache, webnet
+from explorer import checkpoint, pagecache, pagefile
 from explorer.config import TrainConfig
 from explorer.errors import CheckpointError
 from explorer.train import new_model
@@ -45,9 +45,9 @@ def test_prepare_builds_once_then_reads(small_ckpt, tmp_path, builds):
     assert builds["n"] == 1 and again.meta == page.meta
     mu, logvar, labels = page.encoded()
     assert mu.shape == logvar.shape == (10_000, 2) and labels.shape == (10_000,)
-    header, _ = webnet.unpack(page.file("page.bin").read_bytes())
+    header, _ = pagefile.unpack(page.file("page.bin").read_bytes())
     assert header["points"]["n"] == 10_000 and header["decoder"]["dtype"] == "f4"
-    header, _ = webnet.unpack(page.file("share.bin").read_bytes())
+    header, _ = pagefile.unpack(page.file("share.bin").read_bytes())
     assert header["decoder"]["dtype"] == "f2" and header["digits"]["n"] == 10_000
     assert page.content_name("page.bin").endswith(".bin")
     assert page.content_name("page.bin") != page.content_name("digits.bin")
@@ -109,7 +109,7 @@ def test_a_network_the_page_cannot_run_is_said_and_kept_from_sharing(small_ckpt,
     page = pagecache.prepare(small_ckpt, tmp_path / "cache")
     assert "Tanh" in page.decoder_error
     assert page.file("share.bin") is None and page.file("page.bin") is not None
-    header, _ = webnet.unpack(page.file("page.bin").read_bytes())
+    header, _ = pagefile.unpack(page.file("page.bin").read_bytes())
     assert "decoder" not in header and header["points"]["n"] == 10_000
 
 

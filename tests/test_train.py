@@ -1,16 +1,18 @@
 import dataclasses
 import threading
+import time
 
 import pytest
 import torch
 
-from explorer import data
+from explorer import checkpoint, data
 from explorer.config import TrainConfig
 from explorer.objectives import elbo_terms
 from explorer.train import (
     EpochMetrics,
     Finished,
     Rollback,
+    RunState,
     StepMetrics,
     TrainingDiverged,
     new_model,
@@ -165,3 +167,41 @@ def test_a_rollback_restores_the_weights_of_the_last_good_step(small_cfg, monkey
             assert all(torch.equal(a, b) for a, b in zip(now, before_last_good_step, strict=True))
             assert not torch.equal(now[0], seen[-1][0])  # it did undo that step's update
     assert rollbacks == 2
+
+
+@pytest.mark.parametrize("stop_after", [5, 16, 21])  # mid-epoch, at an epoch's end, later
+def test_a_stopped_run_continued_from_its_checkpoint_ends_with_the_same_weights(
+        small_cfg, tmp_path, stop_after):
+    cfg = dataclasses.replace(small_cfg, epochs=3)  # 16 steps an epoch
+    straight = new_model(cfg)
+    for _ in train(cfg, straight):
+        pass
+    model, stop = new_model(cfg), threading.Event()
+    for event in train(cfg, model, stop):
+        if isinstance(event, StepMetrics) and event.step == stop_after:
+            stop.set()
+    assert event.reason == "stopped" and event.step == stop_after
+    checkpoint.save(tmp_path / "half.pt", model, cfg.model_config(), cfg.to_dict(),
+                    resume=event.state)
+    model, ckpt = checkpoint.load(tmp_path / "half.pt")  # through the file, as the CLI does
+    events = list(train(cfg, model, resume=RunState.from_dict(ckpt["resume"])))
+    assert events[0].step == stop_after + 1 and events[-1].reason == "completed"
+    for a, b in zip(straight.state_dict().values(), model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_a_paused_run_ends_with_the_same_weights_and_does_not_count_the_pause(small_cfg):
+    cfg = dataclasses.replace(small_cfg, epochs=2)
+    straight = new_model(cfg)
+    for _ in train(cfg, straight):
+        pass
+    model, pause = new_model(cfg), threading.Event()
+    t0 = time.perf_counter()
+    for event in train(cfg, model, pause=pause):
+        if isinstance(event, StepMetrics) and event.step == 10:
+            pause.set()
+            threading.Timer(0.5, pause.clear).start()
+    wall = time.perf_counter() - t0
+    assert event.elapsed < wall - 0.45  # the half second paused is not training time
+    for a, b in zip(straight.state_dict().values(), model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)

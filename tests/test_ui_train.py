@@ -70,3 +70,41 @@ def test_a_second_start_while_one_runs_is_refused():
         job.thread.join(60)
     assert not job.thread.is_alive()
     assert np.isfinite(job.view().summary.get("final_loss", 0.0))
+
+
+def test_pause_resume_and_continue_from_the_page(small_ckpt, monkeypatch):
+    """A run paused and resumed from the page, then the sidebar's model continued."""
+    import shutil
+
+    from explorer.ui.train import job_manager
+
+    run = paths.runs_dir() / "apptest-small.pt"
+    shutil.copy(small_ckpt, run)
+    try:
+        at = new_app()
+        at.selectbox(key="model_path").set_value(str(run)).run()
+        open_tab(at, "Train")
+        assert any("Continue apptest-small" in m.value for m in at.markdown)
+        at.number_input(key="c_epochs").set_value(400)  # 4 steps an epoch: long enough
+        at.number_input(key="c_budget").set_value(60)
+        submit = [b for b in at.get("form_submit_button") if "Continue" in b.label][0]
+        submit.click().run()
+        assert not at.exception
+        _wait_for(at, lambda a: any(b.key == "pause" for b in a.button))
+        at.button(key="pause").click().run()
+        _wait_for(at, lambda a: any("Paused" in i.value for i in a.info), timeout=30)
+        assert job_manager().current.pause_event.is_set()
+        steps = job_manager().current.view().last.step
+        time.sleep(1.0)
+        assert job_manager().current.view().last.step == steps  # held
+        at.button(key="pause").click().run()  # now "Resume"
+        assert not job_manager().current.pause_event.is_set()
+        _wait_for(at, lambda a: job_manager().current.view().last.step > steps, timeout=30)
+        at.button(key="stop").click().run()
+        _wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
+        saved = [s.value for s in at.success][0].split("`")[1]
+        assert "apptest-small-continued" in saved
+        _, ckpt = checkpoint.load(saved)
+        assert ckpt["metrics"]["continued_from"] == str(run) and ckpt["resume"]["step"] > 0
+    finally:
+        run.unlink(missing_ok=True)

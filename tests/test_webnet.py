@@ -14,7 +14,7 @@ import pytest
 import torch
 from torch import nn
 
-from explorer import checkpoint, latent, webnet
+from explorer import checkpoint, latent, pagefile, webnet
 from explorer.config import ARCHS, ModelConfig
 from explorer.model import build_model
 from tooling.node import decode_command
@@ -47,10 +47,10 @@ def seeded(arch: str) -> nn.Module:
     return with_batch_norm_stats(build_model(ModelConfig(arch=arch)))
 
 
-def run_js(tmp_path: Path, spec: webnet.Exported, x: np.ndarray, net: str = "decoder",
+def run_js(tmp_path: Path, spec: pagefile.Exported, x: np.ndarray, net: str = "decoder",
            half: bool = False) -> np.ndarray:
-    data = (webnet.pack(spec, half=half) if net == "decoder"
-            else webnet.pack(encoder=spec, half=half))
+    data = (pagefile.pack(spec, half=half) if net == "decoder"
+            else pagefile.pack(encoder=spec, half=half))
     (tmp_path / "b.bin").write_bytes(data)
     (tmp_path / "x.f32").write_bytes(np.ascontiguousarray(x, np.float32).tobytes())
     subprocess.run(node_command(tmp_path / "b.bin", tmp_path / "x.f32", tmp_path / "y.f32",
@@ -139,8 +139,8 @@ def test_unsupported_layers_are_named():
 def test_export_is_deterministic():
     points = np.random.default_rng(0).normal(size=(500, 2))
     labels = np.arange(500) % 10
-    first = webnet.pack(webnet.export_decoder(seeded("conv_bn")), points, labels)
-    again = webnet.pack(webnet.export_decoder(seeded("conv_bn")), points, labels)
+    first = pagefile.pack(webnet.export_decoder(seeded("conv_bn")), points, labels)
+    again = pagefile.pack(webnet.export_decoder(seeded("conv_bn")), points, labels)
     assert first == again
 
 
@@ -148,8 +148,8 @@ def test_file_layout_points_and_digits():
     spec = webnet.export_decoder(seeded("mlp"))
     points = np.array([[0.5, -1.25], [3.999, -4.0], [9.0, 0.0]])
     digits = np.random.default_rng(0).integers(0, 256, (3, 28, 28)).astype(np.uint8)
-    data = webnet.pack(spec, points, np.array([3, 7, 9]), digits=digits, meta={"model": "mlp"})
-    header, body = webnet.unpack(data)
+    data = pagefile.pack(spec, points, np.array([3, 7, 9]), digits=digits, meta={"model": "mlp"})
+    header, body = pagefile.unpack(data)
     assert header["meta"] == {"model": "mlp"} and (len(data) - len(body)) % 4 == 0
     off, n = header["decoder"]["weights"]
     np.testing.assert_array_equal(np.frombuffer(body, "<f4", n, off), spec.weights)
@@ -165,15 +165,15 @@ def test_file_layout_points_and_digits():
     # 16 grey levels: every pixel within half a level of the original
     assert np.abs(levels * 255.0 / (d["levels"] - 1) - digits).max() <= 255 / 15 / 2 + 1e-9
     with pytest.raises(ValueError, match="not a Latent Explorer"):
-        webnet.unpack(b"nope" + data[4:])
+        pagefile.unpack(b"nope" + data[4:])
     with pytest.raises(ValueError, match="damaged"):
-        webnet.unpack(data[:9] + b"{" * 20 + data[29:])
+        pagefile.unpack(data[:9] + b"{" * 20 + data[29:])
 
 
 def test_half_precision_weights_halve_the_file_and_still_decode(tmp_path):
     """The share file stores weights as float16: half the bytes, pictures within 1%."""
     model, z = seeded("conv"), random_z(seed=2)
     spec = webnet.export_decoder(model)
-    assert len(webnet.pack(spec, half=True)) < 0.52 * len(webnet.pack(spec))
+    assert len(pagefile.pack(spec, half=True)) < 0.52 * len(pagefile.pack(spec))
     got = run_js(tmp_path, spec, z, half=True)
     assert 0 < np.abs(got[:, 0] - latent.decode(model, z)).max() < 1e-2

@@ -3,8 +3,7 @@
 Python what was set.
 
 The view's script and the model's data files travel once per page as content-hash files
-under the app's static/ folder (explorer/ui/published.py), or inline with every render
-when static serving is off. Python hears of z on release, key up, paste and click, as
+(explorer/ui/page_component.py). Python hears of z on release, key up, paste and click, as
 `on_pick(z, selected)`, in the callback phase before the rerun (so it may set widget keys).
 
     explore_view(page, (z0, z1), selected, key="explore", on_pick=move_to)
@@ -12,34 +11,16 @@ when static serving is off. Python hears of z on release, key up, paste and clic
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from explorer import web
-from explorer.files import content_name
 from explorer.pagecache import PageData
-from explorer.ui import published
+from explorer.ui.page_component import PageComponent
 
-_SCRIPT = web.script(Path(__file__).parent / "static" / "explore_view.js").encode()
-_SCRIPT_NAME = content_name(_SCRIPT, ".js")
-# Streamlit sends a component's inline script with every render whose data changed (about
-# 60 KiB). With static serving the page imports it once from a file and gets this instead.
-_LOADER = f"""// loads explorer/ui/static/explore_view.js (+ explorer/web/), published statically
-export default async function (component) {{
-  const view = await import(new URL("app/static/{published.FOLDER}/{_SCRIPT_NAME}",
-                                    document.baseURI).href);
-  return view.default(component);
-}}
-"""
-_mount_inline = st.components.v2.component("latent_explorer.explore", js=_SCRIPT.decode(),
-                                           css=web.css())
-_mount_static = st.components.v2.component("latent_explorer.explore_static", js=_LOADER,
-                                           css=web.css())
+VIEW = PageComponent("explore", Path(__file__).parent / "static" / "explore_view.js")
 
 
 def as_z(value, lim: float) -> tuple[float, float] | None:
@@ -58,16 +39,6 @@ def as_index(value, n: int) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         return None
     return int(value) if 0 <= value < n else None
-
-
-def _file(page: PageData, name: str) -> dict:
-    """Where the page gets one of the model's files: a static URL, else the bytes inline."""
-    content_name_ = page.content_name(name)
-    src = published.url_for(content_name_, page.file(name))
-    if src is not None:
-        return {"name": content_name_, "src": src}
-    return {"name": content_name_,
-            "inline": base64.b64encode(page.file(name).read_bytes()).decode("ascii")}
 
 
 def explore_view(page: PageData, z: tuple[float, float], selected: int | None, *,
@@ -95,14 +66,9 @@ def explore_view(page: PageData, z: tuple[float, float], selected: int | None, *
         if isinstance(grid, dict) and on_grid is not None:
             on_grid(grid)
 
-    page_file, digits = _file(page, "page.bin"), _file(page, "digits.bin")
-    js = published.url_for(_SCRIPT_NAME, _SCRIPT)
-    static = js is not None and "src" in page_file and "src" in digits
+    page_file, digits = VIEW.file(page, "page.bin"), VIEW.file(page, "digits.bin")
     data = {"lim": float(lim), "classes": page.meta["classes"],
             "z": [round(float(z[0]), 4), round(float(z[1]), 4)],
             "selected": selected, "page": page_file, "digits": digits, "fallback": fallback}
-    mount = _mount_static if static else _mount_inline
-    # JSON as bytes: Streamlit checks each value of a dict for a dataframe, and that check
-    # imports pandas (half a second of the first page)
-    mount(key=key, data=json.dumps(data).encode(), on_pick_change=picked,
-          on_grid_change=grid_changed, width="stretch", height="content")
+    VIEW.mount(data, [page_file, digits], key=key, on_pick_change=picked,
+               on_grid_change=grid_changed)

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from PIL import ImageDraw
 
-from explorer import latent, media
+from explorer import density, latent, media
+from explorer.priors import PRIORS
 from explorer.ui import models, plots
 from explorer.ui.models import ModelEntry
 
@@ -68,7 +70,7 @@ def interpolate_panel(entry: ModelEntry) -> None:
                 "odd shapes where the path crosses a gap.")
     interpolation(model, enc, Path(entry.path).stem)
     st.divider()
-    prior_samples(model, enc)
+    prior_samples(entry, model, enc)
 
 
 @st.fragment
@@ -114,12 +116,22 @@ def _scatter(enc: models.Encoded, height: int = 520):
                                 opacity=0.35, index=idx)
 
 
+def _in_holes(entry: ModelEntry, model, z: np.ndarray) -> np.ndarray:
+    """Which samples fell where the prior has mass and the encoded digits almost none."""
+    d = models.densities(entry.path, entry.mtime)
+    prior = density.prior_density(model, z)
+    aggregate = density.aggregate_density(d["mu"], d["logvar"], z)
+    return density.in_holes(prior, aggregate, d["level"])
+
+
 @st.fragment
-def prior_samples(model, enc: models.Encoded) -> None:
+def prior_samples(entry: ModelEntry, model, enc: models.Encoded) -> None:
     st.subheader("Samples from the prior")
-    st.markdown("A VAE is a generative model: draw z from the prior N(0, I) and decode it. "
-                "The temperature T scales the draw (z = T·ε): below 1 the samples stay where "
-                "the training digits are dense, above 1 they reach the odd edges of the plane.")
+    st.markdown(f"A VAE is a generative model: draw z from the prior ({model.cfg.prior}: "
+                f"{PRIORS[model.cfg.prior]}) and decode it. The temperature T scales the draw's "
+                "spread: below 1 the samples stay where the training digits are dense, above 1 "
+                "they reach the odd edges of the plane. A sample outlined in red fell in a "
+                "**hole**: the prior has mass there, but no training digit was encoded nearby.")
     st.session_state.setdefault("prior_seed", 0)
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
     temperature = c1.slider("temperature", 0.1, 2.0, 1.0, 0.1, key="prior_t")
@@ -127,17 +139,24 @@ def prior_samples(model, enc: models.Encoded) -> None:
                             format_func=lambda n: f"{n} x {n}")
     if c3.button("Draw new samples", icon=":material/casino:", key="btn_prior_draw"):
         st.session_state.prior_seed += 1
-    z = latent.prior_samples(side * side, temperature, st.session_state.prior_seed)
+    z = latent.prior_samples(side * side, temperature, st.session_state.prior_seed, model)
     pictures = latent.decode(model, z).reshape(side, side, 28, 28)
-    img = media.grid_image(pictures, 56)
+    holes = _in_holes(entry, model, z)
+    img = media.grid_image(pictures, 56).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for k in np.flatnonzero(holes):
+        r, c = divmod(int(k), side)
+        draw.rectangle((c * 56 + 1, r * 56 + 1, c * 56 + 54, r * 56 + 54),
+                       outline=(225, 87, 89), width=3)
     left, right = st.columns([1, 1], gap="large")
     left.image(media.png_data_uri(img), width=min(600, img.width),
                caption=f"{side * side} samples, T = {temperature:g}, draw "
-                       f"#{st.session_state.prior_seed}")
+                       f"#{st.session_state.prior_seed}: {int(holes.sum())} in holes")
     fig = _scatter(enc, height=460)
     plots.add_path(fig, z, "the samples' z", mode="markers")
-    plots.add_path(fig, latent.ellipse(np.zeros(2), np.full(2, 2 * np.log(temperature))),
-                   f"1 sigma at T = {temperature:g}", dash="dot")
+    if not model.prior.learned:
+        plots.add_path(fig, latent.ellipse(np.zeros(2), np.full(2, 2 * np.log(temperature))),
+                       f"1 sigma at T = {temperature:g}", dash="dot")
     right.plotly_chart(fig, key="chart_prior", config={"displaylogo": False})
     left.download_button("Samples (PNG)", media.png_bytes(img), file_name=f"prior-T{temperature:g}"
                        f"-{st.session_state.prior_seed}.png", mime="image/png", on_click="ignore",

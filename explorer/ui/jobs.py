@@ -23,7 +23,8 @@ import torch
 from explorer import checkpoint, data, latent
 from explorer.config import TrainConfig
 from explorer.history import History
-from explorer.train import EpochMetrics, StepMetrics, TrainingDiverged, new_model, train
+from explorer.resume import Continuation, load_run
+from explorer.train import EpochMetrics, Finished, StepMetrics, TrainingDiverged, new_model, train
 
 MAX_NAME = 64
 TRAIN_THREADS = 1  # of the machine's cores, leave the rest to the page (2-core laptops)
@@ -76,7 +77,7 @@ CHART_POINTS = 600  # steps a view carries for the loss chart (evenly thinned)
 class JobView:
     """What the page shows of a job, consistent at one moment; `version` tells pollers
     whether anything changed since the view they drew."""
-    state: str  # starting, running, done, stopped, failed
+    state: str  # starting, running, paused, done, stopped, failed
     error: str | None
     path: str
     name: str
@@ -103,14 +104,16 @@ class Job:
     ended: float | None = None
     history: History = field(default_factory=History)
     samples: np.ndarray | None = None  # (8, 28, 28) decoded at SAMPLE_Z after each epoch
+    continued: Continuation | None = None  # the saved run this one goes on with
     stop_event: threading.Event = field(default_factory=threading.Event)
+    pause_event: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
     version: int = 0  # bumped on every published change, so pollers can skip redraws
 
     @property
     def running(self) -> bool:
-        return self.state in ("starting", "running")
+        return self.state in ("starting", "running", "paused")
 
     def view(self) -> JobView:
         """A consistent view of what the page shows; the step lists are thinned to
@@ -141,17 +144,26 @@ class JobManager:
         with self.lock:
             return self.jobs[-1] if self.jobs else None
 
-    def start(self, cfg: TrainConfig, name: str = "") -> Job:
-        cfg = cfg.validate()
+    def start(self, cfg: TrainConfig, name: str = "", continue_from: Path | None = None) -> Job:
+        """A run of cfg, or (continue_from) the saved run at that path gone on to cfg.epochs
+        for cfg.max_seconds more seconds. Raises JobBusy, ValueError or CheckpointError."""
         if not cfg.max_seconds:
             raise ValueError("a job from the browser needs a time budget")
+        go_on = None
+        if continue_from is not None:
+            go_on = load_run(continue_from, {"epochs": cfg.epochs,
+                                             "max_seconds": cfg.max_seconds})
+            cfg = go_on.cfg
+        cfg = cfg.validate()
         with self.lock:
             if self.jobs and self.jobs[-1].running:
                 raise JobBusy("A training run is already going on this machine; wait for it "
                               "to finish or stop it first.")
             self.runs_dir.mkdir(parents=True, exist_ok=True)
             job = Job(replace(cfg, threads=cfg.threads or TRAIN_THREADS),
-                      run_path(self.runs_dir, name))
+                      run_path(self.runs_dir, name), continued=go_on)
+            if go_on is not None:
+                job.history = go_on.history
             job.thread = threading.Thread(target=self._run, args=(job,), daemon=True,
                                           name=f"train-{job.path.stem}")
             self.jobs = [*self.jobs[-(KEEP_JOBS - 1):], job]  # a server that runs for weeks
@@ -162,11 +174,27 @@ class JobManager:
         job = self.current
         if job is not None:
             job.stop_event.set()
+            job.pause_event.clear()
+
+    def pause(self, paused: bool = True) -> None:
+        """Hold the current run between two steps (its time budget waits too), or let it
+        go on."""
+        job = self.current
+        if job is None or not job.running:
+            return
+        with job.lock:
+            if paused:
+                job.pause_event.set()
+            else:
+                job.pause_event.clear()
+            if job.state != "starting":
+                job.state = "paused" if paused else "running"
+            job.version += 1
 
     def _publish(self, job: Job, event) -> None:
         with job.lock:
             job.history.add(event)
-            job.state = "running"
+            job.state = "paused" if job.pause_event.is_set() else "running"
             job.version += 1
 
     def _run(self, job: Job) -> None:
@@ -176,12 +204,17 @@ class JobManager:
             lower_priority()
             train_split = data.load_split("train", cfg.dataset)
             test_split = data.load_split("test", cfg.dataset)
-            model = new_model(cfg, train_split)
-            for event in train(cfg, model, job.stop_event, train_split, test_split):
+            go_on = job.continued
+            model = go_on.model if go_on else new_model(cfg, train_split)
+            finished = None
+            for event in train(cfg, model, job.stop_event, train_split, test_split,
+                               pause=job.pause_event, resume=go_on.state if go_on else None):
                 if isinstance(event, EpochMetrics):  # on the model's device, in eval mode
                     samples = latent.decode(model, SAMPLE_Z)
                     with job.lock:
                         job.samples = samples
+                elif isinstance(event, Finished):
+                    finished = event
                 self._publish(job, event)
             if job.history.last_step is None:  # stopped before the first step
                 with job.lock:
@@ -190,8 +223,10 @@ class JobManager:
                     job.version += 1
                 return
             metrics = {**job.history.summary(), "source": "browser"}
+            if go_on is not None:
+                metrics["continued_from"] = str(go_on.path)
             checkpoint.save(job.path, model, cfg.model_config(), cfg.to_dict(), metrics,
-                            job.history.to_dict())
+                            job.history.to_dict(), resume=finished.state if finished else None)
             final = "stopped" if job.stop_event.is_set() else "done"
             with job.lock:
                 job.state, job.ended = final, time.time()

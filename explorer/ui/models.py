@@ -86,3 +86,21 @@ def test_images(dataset: str) -> np.ndarray:
     from explorer import data
 
     return data.load_split("test", dataset).images[:, 0].numpy().astype(np.float32) / 255
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring where the digits are ...")
+def densities(path: str, mtime: float, n_train: int = 10_000) -> dict:
+    """The prior and the aggregate posterior of n_train training digits on a grid
+    (explorer/density.py), and the holes between them."""
+    from explorer import data, density, latent
+
+    model, _ = load(path, mtime)
+    split = data.load_split("train", model.cfg.dataset).subset(n_train, seed=0)
+    mu, logvar = latent.encode_all(model, split.images)
+    axis, points = density.grid()
+    prior = density.prior_density(model, points)
+    agg = density.aggregate_density(mu, logvar, points)
+    hole = density.holes(prior, agg)
+    return {"axis": axis, "prior": prior, "aggregate": agg, "holes": hole, "mu": mu,
+            "logvar": logvar, "level": density.region_level(prior),
+            "hole_mass": float(prior[hole].sum() / prior.sum())}

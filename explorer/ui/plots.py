@@ -157,3 +157,21 @@ def compare_figure(runs: dict[str, dict], height: int = 340) -> go.Figure:
     fig.update_xaxes(title_text="epoch", gridcolor="#eee")
     _nats_axis(fig)
     return fig
+
+
+def density_figure(axis: np.ndarray, values: np.ndarray, holes: np.ndarray, title: str,
+                   height: int = 380) -> go.Figure:
+    """A density over the plane (values and holes on the grid of explorer.density.grid),
+    its square root shaded (so the tails show), the holes outlined in red."""
+    n = len(axis)
+    fig = go.Figure(go.Heatmap(x=axis, y=axis, z=np.sqrt(values.reshape(n, n)),
+                               colorscale="Blues", showscale=False, hoverinfo="skip"))
+    fig.add_trace(go.Contour(x=axis, y=axis, z=holes.reshape(n, n).astype(float),
+                             contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+                             line=dict(color=PALETTE[2], width=2.5), showscale=False,
+                             hoverinfo="skip", name="holes"))
+    fig.update_layout(title=dict(text=title, x=0.5), height=height, font=FONT,
+                      margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white")
+    fig.update_xaxes(title_text="z[0]", range=[axis[0], axis[-1]], constrain="domain")
+    fig.update_yaxes(title_text="z[1]", range=[axis[0], axis[-1]], scaleanchor="x")
+    return fig

@@ -10,7 +10,8 @@ import streamlit as st
 from explorer import media, paths
 from explorer.config import ARCHS, LIKELIHOODS, TrainConfig
 from explorer.data import DATASETS
-from explorer.ui import plots
+from explorer.priors import PRIORS
+from explorer.ui import models, plots
 from explorer.ui.jobs import JobBusy, JobManager, JobView
 from explorer.ui.models import ModelEntry
 from explorer.ui.sidebar import select_model
@@ -30,7 +31,7 @@ spec = TrainConfig.spec  # each setting's help, choices and limits, as train_cli
 
 FORM = {"epochs": "t_epochs", "batch_size": "t_bs", "lr": "t_lr", "beta": "t_beta",
         "seed": "t_seed", "max_seconds": "t_budget", "arch": "t_arch", "likelihood": "t_lik",
-        "dataset": "t_data"}  # TrainConfig field -> the form's widget key
+        "dataset": "t_data", "prior": "t_prior", "components": "t_k"}  # field -> widget key
 
 
 def train_controls() -> None:
@@ -54,13 +55,18 @@ def train_controls() -> None:
                  help="\n\n".join(f"**{k}**: {v}" for k, v in ARCHS.items()))
     c8.selectbox("likelihood", spec("likelihood")["choices"], key="t_lik",
                  help="\n\n".join(f"**{k}**: {v}" for k, v in LIKELIHOODS.items()))
-    c9, c10 = st.columns([1, 3])
+    c9, c10, c11, c12 = st.columns(4)
     c9.selectbox("dataset", spec("dataset")["choices"], key="t_data",
                  format_func=lambda k: DATASETS[k].name, help=spec("dataset")["help"])
-    c10.text_input("run name (optional)", key="t_name", max_chars=64,
+    c10.selectbox("prior p(z)", spec("prior")["choices"], key="t_prior",
+                  help="\n\n".join(f"**{k}**: {v}" for k, v in PRIORS.items()))
+    c11.number_input("prior components", spec("components")["min"], spec("components")["max"],
+                     d.components, key="t_k", help=spec("components")["help"])
+    c12.text_input("run name (optional)", key="t_name", max_chars=64,
                    placeholder="e.g. beta4-seed1")
     with st.expander("What the choices mean"):
-        st.markdown("\n".join(f"- **{k}**: {v}" for k, v in {**ARCHS, **LIKELIHOODS}.items()))
+        st.markdown("\n".join(f"- **{k}**: {v}" for k, v in
+                               {**ARCHS, **LIKELIHOODS, **PRIORS}.items()))
 
 
 def form_config(state) -> tuple[TrainConfig, str]:
@@ -80,16 +86,48 @@ def _start() -> None:
         st.session_state.train_message = str(e)
 
 
+def _continue(entry: ModelEntry) -> None:
+    """The continue form's callback: go on with the sidebar's model as a new run."""
+    state = st.session_state
+    cfg = TrainConfig(epochs=int(state.c_epochs), max_seconds=float(state.c_budget))
+    try:
+        job_manager().start(cfg, f"{Path(entry.path).stem}-continued", Path(entry.path))
+    except (JobBusy, ValueError) as e:  # CheckpointError is a ValueError
+        state.train_message = str(e)
+
+
+def continue_controls(entry: ModelEntry, running: bool) -> None:
+    """Go on with the model chosen in the sidebar: its optimizer, curves and time-lapse
+    carry on, and it is saved as a new run (the one it continues is kept)."""
+    done = int((models.page_data(entry.path, entry.mtime).meta.get("card") or {})
+               .get("metrics", {}).get("epochs_done", 0))
+    with st.form("continue_form", border=True):
+        st.markdown(f"**Continue {entry.label}**, which has trained {done} epochs: its "
+                    "optimizer, curves and time-lapse carry on, and it is saved as a new run.")
+        c1, c2, c3 = st.columns([1, 1, 1], vertical_alignment="bottom")
+        c1.number_input("to epoch", done + 1, done + 500, done + 5, key="c_epochs",
+                        help=spec("epochs")["help"] + " (the total to reach)")
+        c2.number_input("time budget (s)", 5, 3600, 120, key="c_budget",
+                        help="seconds more of training: " + spec("max_seconds")["help"])
+        c3.form_submit_button("Continue training", disabled=running, on_click=_continue,
+                              args=(entry,))
+
+
 def train_panel(entry: ModelEntry) -> None:
-    st.markdown("Train a new model from scratch on this machine. It runs in the background: "
-                "switch tabs, or come back later, the run goes on. One run at a time.")
+    st.markdown("Train a new model from scratch on this machine, or continue one. It runs in "
+                "the background: switch tabs, or come back later, the run goes on; pause it "
+                "and resume it when you like. One run at a time.")
     manager = job_manager()
     job = manager.current
     running = job is not None and job.running
-    with st.form("train_form", border=True):
-        train_controls()
-        st.form_submit_button("Start training", type="primary", disabled=running,
-                              on_click=_start)
+    new, more = st.tabs(["New run", "Continue a run"])
+    with new:
+        with st.form("train_form", border=True):
+            train_controls()
+            st.form_submit_button("Start training", type="primary", disabled=running,
+                                  on_click=_start)
+    with more:
+        continue_controls(entry, running)
     if msg := st.session_state.pop("train_message", None):
         st.error(msg)
     if running:
@@ -129,7 +167,15 @@ def live_view() -> None:
     v = job.view()
     if not job.running:
         st.rerun()  # the whole page: the form comes back, the model list grows
-    if st.button("Stop", key="stop", type="secondary"):
+    row = st.container(horizontal=True)
+    paused = job.pause_event.is_set()
+    if row.button("Resume" if paused else "Pause", key="pause", icon=(
+            ":material/play_arrow:" if paused else ":material/pause:"),
+            help="Hold the run between two steps; its time budget waits too."):
+        job_manager().pause(not paused)
+        st.rerun(scope="fragment")
+    if row.button("Stop", key="stop", type="secondary", icon=":material/stop:",
+                  help="Stop after this step and save the model as it is"):
         job_manager().stop()
         st.toast("Stopping after this step ...")
     job_view(v)
@@ -153,6 +199,9 @@ def _charts(path: str, version: int, _v: JobView) -> tuple:
 
 def _progress(v: JobView) -> None:
     last, cfg = v.last, v.cfg
+    if v.state == "paused":
+        st.info("Paused: press Resume to go on (the time budget is waiting too).",
+                icon=":material/pause:")
     if last is None:
         st.progress(0.0, text="Starting: loading data and building the model ...")
         return

@@ -1,5 +1,5 @@
 // The network runtime: runs a network written by explorer/webnet.py with Float32Array
-// loops, and reads the page's data files (explorer/webnet.py's `pack`). Used by the Explore
+// loops, and reads the page's data files (explorer/pagefile.py's `pack`). Used by the Explore
 // view in the app and in the share file, and by tests/js under Node. No DOM here.
 //
 // Every layer with weights comes down to one matrix product (gemm); all buffers are made
@@ -219,9 +219,10 @@ function weightsOf(buffer, at, spec) {
   return new Float32Array(buffer, at + offset, count);
 }
 
-/** The header and parts of a file written by explorer.webnet.pack:
+/** The header and parts of a file written by explorer.pagefile.pack:
  *  {header, decoder, encoder (compiled networks or null), points: {n, z, labels} or null,
- *   digits: the still-compressed test digits or null (see unpackDigits), bytes}. */
+ *   digits: the still-compressed test digits or null (see unpackDigits), prior: {k, d, mu,
+ *   logvar, logw} or null, bytes}. */
 export function parseBundle(buffer) {
   const u8 = new Uint8Array(buffer);
   if (u8.length < 8 || String.fromCharCode(u8[0], u8[1], u8[2], u8[3]) !== "LXP1") {
@@ -232,7 +233,7 @@ export function parseBundle(buffer) {
   const body = 8 + n;
   const net = (spec) => (spec ? compileNet(spec, weightsOf(buffer, body, spec)) : null);
   const out = { header, decoder: net(header.decoder), encoder: net(header.encoder),
-    points: null, digits: null, bytes: buffer.byteLength };
+    points: null, digits: null, prior: null, bytes: buffer.byteLength };
   const p = header.points;
   if (p) {
     const xy = new Int16Array(buffer, body + p.xy, 2 * p.n);
@@ -242,6 +243,11 @@ export function parseBundle(buffer) {
   }
   const d = header.digits;
   if (d) out.digits = { ...d, packed: new Uint8Array(buffer, body + d.offset, d.length) };
+  const q = header.prior;  // p(z) as a mixture: means, log-variances (K x D), log weights (K)
+  if (q) {
+    const f = (at, n) => new Float32Array(buffer, body + at, n);
+    out.prior = { k: q.k, d: q.d, mu: f(q.mu, q.k * q.d), logvar: f(q.logvar, q.k * q.d), logw: f(q.logw, q.k) };
+  }
   return out;
 }
 

@@ -6,31 +6,9 @@
 // input itself and reports what was set with setStateValue("pick", {z, selected, n}).
 
 import { ExploreView } from "../../web/view.js";
-import { parseBundle, unpackDigits, base64ToBuffer } from "../../web/nn_runtime.js";
+import { load } from "../../web/files.js";
 
-const KEEP = 6; // parsed files kept per page
-const FILES = new Map(); // content name -> Promise<parsed file>
 const VIEWS = new WeakMap(); // parentElement -> {view, ...}
-
-function load(file) {
-  let p = FILES.get(file.name);
-  if (!p) {
-    const raw = file.src
-      ? fetch(new URL(file.src, document.baseURI)).then((r) => {
-        if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${file.src}`);
-        return r.arrayBuffer();
-      })
-      : Promise.resolve().then(() => base64ToBuffer(file.inline));
-    p = raw.then(parseBundle).then(async (parsed) => {
-      parsed.unpacked = parsed.digits ? await unpackDigits(parsed.digits) : null;
-      return parsed;
-    });
-    p.catch(() => FILES.delete(file.name)); // a later render tries again
-    FILES.set(file.name, p);
-    while (FILES.size > KEEP) FILES.delete(FILES.keys().next().value);
-  }
-  return p;
-}
 
 function mount(parentElement) {
   const root = document.createElement("div");

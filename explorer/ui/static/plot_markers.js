@@ -2,7 +2,8 @@
 // Moving a slider then costs one small message, not a 10,000-point re-render.
 // data: {group, markers: [{plot: "<Streamlit key of the chart>", id, x, y,
 //          style: "cross"|"square"|"ring"|"dot", size: px or "cell" (one x-axis unit)}
-//         or {plot, id, path: [[x, y], ...], color, width, dash: true|false}],
+//         or {plot, id, path: [[x, y], ...], color, width, dash: true|false}
+//         or {plot, id, points: [[x, y], ...], color, r}  (a cloud of dots)],
 //        pick: ["<Streamlit key of a chart>", ...]}
 // x, y in the chart's data units.
 // A click on a point of a chart named in `pick` is sent to Python as the trigger "pick":
@@ -75,6 +76,7 @@ function place(spec, group, render = renders[group], since = performance.now()) 
   (gd.__lxSpecs = gd.__lxSpecs || {})[id] = [spec, group];
   hook(gd);
   if (spec.path) return drawPath(el, spec, xa, ya, gd);
+  if (spec.points) return drawDots(el, spec, xa, ya, gd);
   el.className = `lx-marker ${spec.style || "cross"}`;
   const size = spec.size === "cell" ? Math.abs(xa.l2p(1) - xa.l2p(0)) : (spec.size || 18);
   el.style.width = el.style.height = `${size}px`;
@@ -164,6 +166,33 @@ function drawPath(el, spec, xa, ya, gd) {
   line.setAttribute("stroke-linejoin", "round");
   line.setAttribute("stroke-dasharray", spec.dash ? "6 4" : "");
   el.dataset.points = spec.path.length;
+}
+
+function drawDots(el, spec, xa, ya, gd) {
+  el.className = "lx-path-host";
+  el.style.cssText = "position:absolute;left:0;top:0;width:0;height:0;pointer-events:none";
+  let svg = el.querySelector("svg");
+  if (!svg) {
+    svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "lx-path");
+    el.appendChild(svg);
+  }
+  svg.setAttribute("width", gd.clientWidth);
+  svg.setAttribute("height", gd.clientHeight);
+  const inside = ([x, y]) => x >= xa._offset && x <= xa._offset + xa._length &&
+    y >= ya._offset && y <= ya._offset + ya._length;
+  const px = spec.points.map(([x, y]) => [xa._offset + xa.l2p(x), ya._offset + ya.l2p(y)])
+    .filter(inside);
+  while (svg.childNodes.length > px.length) svg.lastChild.remove();
+  while (svg.childNodes.length < px.length) svg.appendChild(document.createElementNS(SVG, "circle"));
+  px.forEach(([x, y], i) => {
+    const c = svg.childNodes[i];
+    c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1));
+    c.setAttribute("r", spec.r || 2.5);
+    c.setAttribute("fill", spec.color || "#111");
+    c.setAttribute("fill-opacity", "0.55");
+  });
+  el.dataset.points = px.length;
 }
 
 function removeOthers(specs, group) {

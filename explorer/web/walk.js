@@ -1,0 +1,321 @@
+// The How it works walk: one digit through the model, every number computed in the page
+// (the encoder and decoder run here), so a new digit or a new noise draw is answered in
+// the next frame. The host (ui/static/how_view.js) is told what was chosen: onChange({src,
+// index, seed, beta}).
+
+import { Plane, cross, ring } from "./plane.js";
+
+const LOG_2PI = Math.log(2 * Math.PI), GAUSSIAN_SIGMA = 0.1, KL_SAMPLES = 2000, CLOUD = 200;
+const HEAT = [[255, 255, 255], [242, 142, 43], [225, 87, 89], [89, 0, 0]]; // 0 .. 4+ nats
+
+/** A seeded generator of standard normal pairs (mulberry32 + Box-Muller). */
+export function normals(seed) {
+  let a = (seed * 2654435761) >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => {
+    const r = Math.sqrt(-2 * Math.log(1 - uniform())), th = 2 * Math.PI * uniform();
+    return [r * Math.cos(th), r * Math.sin(th)];
+  };
+}
+
+/** log p(z) of a mixture of diagonal Gaussians {k, d, mu, logvar, logw}. */
+export function mixtureLogProb(prior, z) {
+  let best = -Infinity;
+  const terms = new Float64Array(prior.k);
+  for (let c = 0; c < prior.k; c++) {
+    let s = prior.logw[c];
+    for (let i = 0; i < prior.d; i++) {
+      const lv = prior.logvar[c * prior.d + i], dz = z[i] - prior.mu[c * prior.d + i];
+      s += -0.5 * (LOG_2PI + lv + (dz * dz) / Math.exp(lv));
+    }
+    terms[c] = s;
+    if (s > best) best = s;
+  }
+  let sum = 0;
+  for (let c = 0; c < prior.k; c++) sum += Math.exp(terms[c] - best);
+  return best + Math.log(sum);
+}
+
+const logNormal = (z, mu, logvar) => -0.5 * [0, 1].reduce(
+  (s, i) => s + LOG_2PI + logvar[i] + (z[i] - mu[i]) ** 2 / Math.exp(logvar[i]), 0);
+
+const fmt = (v, n = 2) => (v < 0 ? "−" : "") + Math.abs(v).toFixed(n);
+const pair = (v, n = 2) => `(${fmt(v[0], n)}, ${fmt(v[1], n)})`;
+
+const HTML = `
+<div class="lw-main">
+  <div class="lw-left">
+    <div class="lw-choose" role="radiogroup" aria-label="the digit">
+      <label><input type="radio" name="lw-src" value="test" checked> test digit #</label>
+      <input type="number" class="lw-index" aria-label="test digit #" min="0" step="1" value="0">
+      <button type="button" class="lx-btn lw-from" title="the test digit clicked on the Explore tab">from Explore</button>
+      <label><input type="radio" name="lw-src" value="drawing"> your drawing</label>
+    </div>
+    <div class="lw-pics">
+      <figure><canvas class="lw-x" role="img" aria-label="the digit as the model sees it"></canvas><figcaption class="lw-x-cap"></figcaption></figure>
+      <figure><canvas class="lw-mu" role="img" aria-label="decoded at mu"></canvas><figcaption>decoded at μ, the encoder's mean</figcaption></figure>
+      <figure><canvas class="lw-z" role="img" aria-label="decoded at z"></canvas><figcaption>decoded at z</figcaption></figure>
+      <figure><canvas class="lw-heat" role="img" aria-label="reconstruction nats per pixel"></canvas><figcaption>where the reconstruction nats come from (white 0, dark 4+)</figcaption></figure>
+    </div>
+    <p class="lw-q"></p>
+    <div class="lw-kl"></div>
+    <div class="lw-noise"><button type="button" class="lx-btn lw-draw">🎲 Draw ε again</button><span class="lw-zline"></span></div>
+    <div class="lw-tiles">
+      <div><span>reconstruction, −log p(x|z)</span><b class="lw-recon"></b></div>
+      <div><span>KL(q(z|x) ‖ p(z))</span><b class="lw-klv"></b></div>
+      <div><span>ELBO = −(recon + KL)</span><b class="lw-elbo"></b></div>
+    </div>
+    <label class="lw-beta-row">β, the KL term's weight in training
+      <input type="range" class="lw-beta" min="0" max="10" step="0.1" value="1" aria-label="beta"><output></output></label>
+    <p class="lw-loss"></p>
+  </div>
+  <div class="lw-right"><div class="lw-plane"></div>
+    <p class="lx-note">The test digits; q(z|x) of this digit as its 1- and 2-sigma ellipses and ${CLOUD} draws (red); the dot is μ, the cross z.</p></div>
+</div>
+<p class="lx-status lw-status" role="status" aria-live="polite"></p>`;
+
+export class WalkView {
+  constructor(root, host = {}) {
+    this.root = root; this.host = host;
+    root.classList.add("lx", "lw");
+    root.innerHTML = HTML;
+    const $ = (s) => root.querySelector(s);
+    this.el = Object.fromEntries(["x", "mu", "z", "heat", "x-cap", "q", "kl", "zline", "recon",
+      "klv", "elbo", "beta", "loss", "index", "from", "draw", "status"].map((k) => [k, $(`.lw-${k}`)]));
+    this.el.betaOut = $(".lw-beta-row output");
+    this.plane = new Plane($(".lw-plane"), { left: 40, right: 8, top: 8, bottom: 34 });
+    this.plane.style = { alpha: 0.3, radius: 1.6 };
+    this.state = { src: "test", index: 0, seed: 0, beta: 1 };
+    this.selected = null; this.drawing = null; this.classes = []; this.likelihood = "bernoulli";
+    this.raf = 0; this.events = [];
+    this.stats = window.__lxBench ? { latency: {}, frames: 0, view: this } : null;
+    if (this.stats) (window.__lxStats = window.__lxStats || {})[host.id || "walk"] = this.stats;
+    this.listen();
+  }
+
+  setBundle(bundle, classes, likelihood) {
+    const meta = bundle.header.meta || {};
+    Object.assign(this, { decoder: bundle.decoder, encoder: bundle.encoder, prior: bundle.prior,
+      points: bundle.points, classes: classes || [], likelihood: likelihood || "bernoulli",
+      learned: !!meta.prior && meta.prior !== "standard" });
+    this.plane.points = this.points;
+    const mags = Array.from(this.points.z, Math.abs).sort((a, b) => a - b);
+    const half = Math.max(4, Math.ceil(mags[Math.floor(0.995 * (mags.length - 1))] * 2) / 2);
+    this.plane.setBox(-half, half, -half, half);
+    this.el.index.max = this.points.n - 1;
+    this.dirty = true; this.root.dataset.ready = "1";
+    this.schedule();
+  }
+
+  setDigits(digits) { this.digits = digits; this.schedule(); }
+
+  /** What Python has: the choice (on mount), the digit clicked on Explore, a drawing. */
+  setState(s) {
+    if (!this.mounted) {
+      this.mounted = true;
+      Object.assign(this.state, { src: s.src || "test", index: s.index || 0, seed: s.seed || 0, beta: s.beta ?? 1 });
+      this.el.index.value = this.state.index; this.el.beta.value = this.state.beta;
+      this.root.querySelector(`input[value="${this.state.src}"]`).checked = true;
+    }
+    this.selected = s.selected ?? null; this.drawing = s.drawing || null;
+    this.el.from.disabled = this.selected === null;
+    this.schedule();
+  }
+
+  schedule(t, kind) {
+    if (t !== undefined) this.events.push([t, kind]);
+    if (!this.raf) this.raf = requestAnimationFrame(() => this.frame());
+  }
+
+  report() { if (this.host.onChange) this.host.onChange({ ...this.state }); }
+
+  /** The input as the likelihood scores it, (784,), or null with the reason said. */
+  input() {
+    const out = new Float32Array(784), bern = this.likelihood === "bernoulli";
+    if (this.state.src === "drawing") {
+      if (!this.drawing) return null;
+      for (let i = 0; i < 784; i++) out[i] = bern ? +(this.drawing[i] > 0.5) : this.drawing[i];
+      return out;
+    }
+    const d = this.digits, i = this.state.index;
+    if (!d || !(i >= 0 && i < d.n)) return null;
+    for (let j = 0, k = i * 784, top = d.levels - 1; j < 784; j++) {
+      const v = d.pixels[k + j] / top;  // 16 grey levels: v > 0.5 exactly where byte/255 > 0.5
+      out[j] = bern ? +(v > 0.5) : v;
+    }
+    return out;
+  }
+
+  /** Every number of the walk for the current choice. */
+  compute(x) {
+    const enc = this.encoder;
+    enc.input.set(x);
+    const h = enc.run(), mu = [h[0], h[1]];
+    const logvar = [Math.min(6, Math.max(-12, h[2])), Math.min(6, Math.max(-12, h[3]))];
+    const sigma = logvar.map((v) => Math.exp(0.5 * v));
+    const eps = normals(this.state.seed)(), z = [mu[0] + sigma[0] * eps[0], mu[1] + sigma[1] * eps[1]];
+    const dec = this.decoder;
+    dec.input[0] = z[0]; dec.input[1] = z[1];
+    const logits = dec.run(), nats = new Float32Array(784);
+    const c = 0.5 * (LOG_2PI + 2 * Math.log(GAUSSIAN_SIGMA));
+    let recon = 0;
+    for (let i = 0; i < 784; i++) {
+      const l = logits[i];
+      nats[i] = this.likelihood === "bernoulli"
+        ? Math.max(l, 0) - x[i] * l + Math.log1p(Math.exp(-Math.abs(l)))
+        : (1 / (1 + Math.exp(-l)) - x[i]) ** 2 / (2 * GAUSSIAN_SIGMA ** 2) + c;
+      recon += nats[i];
+    }
+    const zPicture = Float32Array.from(logits);
+    dec.input[0] = mu[0]; dec.input[1] = mu[1];
+    const muPicture = Float32Array.from(dec.run());
+    const learned = this.learned;
+    let kl = 0;
+    if (!learned) kl = [0, 1].reduce((s, i) => s - 0.5 * (1 + logvar[i] - mu[i] ** 2 - sigma[i] ** 2), 0);
+    else {  // E_q[log q(z|x) - log p(z)] by Monte Carlo; fixed draws: the same digit, the same estimate
+      const draw = normals(1e6 + 7);
+      for (let n = 0; n < KL_SAMPLES; n++) {
+        const e = draw(), s = [mu[0] + sigma[0] * e[0], mu[1] + sigma[1] * e[1]];
+        kl += logNormal(s, mu, logvar) - mixtureLogProb(this.prior, s);
+      }
+      kl /= KL_SAMPLES;
+    }
+    const cloudDraw = normals(this.state.seed + 0.5), cloud = [];
+    for (let n = 0; n < CLOUD; n++) { const e = cloudDraw(); cloud.push([mu[0] + sigma[0] * e[0], mu[1] + sigma[1] * e[1]]); }
+    return { mu, logvar, sigma, eps, z, nats, recon, kl, learned, zPicture, muPicture, cloud };
+  }
+
+  frame() {
+    this.raf = 0;
+    if (!this.encoder || !this.decoder) return;
+    if (this.plane.resize(this.plane.host.clientWidth) || this.dirty) { this.plane.drawBase(); this.dirty = false; }
+    const x = this.input();
+    if (!x) {
+      this.say(this.state.src === "drawing" ? "Draw or upload a digit on the Draw or upload tab first."
+        : "Loading the test digits …");
+      this.plane.overlay();
+      return;
+    }
+    this.say("");
+    const w = this.w = this.compute(x);
+    this.paint(x, w);
+    this.record();
+  }
+
+  paint(x, w) {
+    const el = this.el, i = this.state.index, bern = this.likelihood === "bernoulli";
+    picture(el.x, x, true); picture(el.mu, w.muPicture); picture(el.z, w.zPicture); heat(el.heat, w.nats);
+    el["x-cap"].textContent = `${this.state.src === "drawing" ? "your drawing" : `test digit #${i} (${this.classes[this.points.labels[i]] ?? ""})`}, as the model sees it (${bern ? "binarized at 0.5" : "grey"})`;
+    el.q.textContent = `q(z|x) = N(μ, σ²):  μ = ${pair(w.mu)},  σ = ${pair(w.sigma, 3)}`;
+    el.kl.innerHTML = w.learned
+      ? `<p class="lx-note">This model's prior is learned: its KL has no closed form, so it is estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over ${KL_SAMPLES.toLocaleString()} draws of z from q(z|x): ${fmt(w.kl)} nats.</p>`
+      : `${KL_MATH}<p class="lw-numbers">= −½ [ ${[0, 1].map((d) => `(1 + log ${(w.sigma[d] ** 2).toPrecision(3)} − ${fmt(w.mu[d])}² − ${(w.sigma[d] ** 2).toPrecision(3)})`).join(" + ")} ] = <b>${fmt(w.kl)} nats</b></p>`;
+    el.zline.textContent = `ε = ${pair(w.eps)},   z = μ + σ ⊙ ε = ${pair(w.z, 3)}`;
+    el.recon.textContent = `${fmt(w.recon, 1)} nats`; el.klv.textContent = `${fmt(w.kl)} nats`;
+    el.elbo.textContent = `${fmt(-(w.recon + w.kl), 1)} nats`;
+    const b = this.state.beta, loss = w.recon + b * w.kl;
+    el.betaOut.textContent = b.toFixed(1);
+    el.loss.innerHTML = `At β = ${b} this digit's loss is <b>${fmt(w.recon, 1)} + ${b} × ${fmt(w.kl)} = ${fmt(loss, 1)}</b> nats: the reconstruction term is ${Math.round(100 * w.recon / loss)}% of it, the KL term ${Math.round(100 * b * w.kl / loss)}%. A larger β pulls q(z|x) towards the prior (a smoother plane, blurrier digits); a smaller one lets the encoder spread the digits apart.`;
+    this.root.dataset.z = `${w.z[0].toFixed(4)},${w.z[1].toFixed(4)}`;
+    this.root.dataset.recon = w.recon.toFixed(4); this.root.dataset.kl = w.kl.toFixed(4);
+    const p = this.plane, ctx = p.overlay();
+    ctx.fillStyle = "rgba(225, 87, 89, 0.5)";
+    for (const [cx, cy] of w.cloud) { ctx.beginPath(); ctx.arc(p.X(cx), p.Y(cy), 2.2, 0, 2 * Math.PI); ctx.fill(); }
+    for (const k of [1, 2]) {
+      ctx.setLineDash(k === 2 ? [6, 4] : []); ctx.strokeStyle = "#111"; ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.ellipse(p.X(w.mu[0]), p.Y(w.mu[1]), Math.max(0.5, k * w.sigma[0] * p.S / p.span()),
+        Math.max(0.5, k * w.sigma[1] * p.S / p.span()), 0, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    ring(ctx, p.X(w.mu[0]), p.Y(w.mu[1]), 5, "#111");
+    cross(ctx, p.X(w.z[0]), p.Y(w.z[1]), 7);
+  }
+
+  say(text) { this.el.status.textContent = text; }
+
+  record() {
+    const s = this.stats, now = performance.now();
+    if (s) {
+      s.frames++;
+      for (const [t, kind] of this.events) (s.latency[kind] = s.latency[kind] || []).push(now - t);
+    }
+    this.events = [];
+  }
+
+  listen() {
+    const el = this.el, st = this.state, root = this.root;
+    el.draw.addEventListener("click", (e) => { st.seed += 1; this.schedule(e.timeStamp, "draw"); this.report(); });
+    el.index.addEventListener("change", (e) => {
+      const i = Number(el.index.value), n = this.points ? this.points.n : 0;
+      if (!Number.isInteger(i) || i < 0 || i >= n) { this.say(`There are test digits #0 to #${n - 1}.`); return; }
+      Object.assign(st, { index: i, src: "test" });
+      root.querySelector('input[value="test"]').checked = true;
+      this.schedule(e.timeStamp, "digit"); this.report();
+    });
+    el.from.addEventListener("click", (e) => {
+      if (this.selected === null) return;
+      Object.assign(st, { index: this.selected, src: "test" });
+      el.index.value = this.selected; root.querySelector('input[value="test"]').checked = true;
+      this.schedule(e.timeStamp, "digit"); this.report();
+    });
+    root.querySelectorAll('input[name="lw-src"]').forEach((r) => r.addEventListener("change", (e) => {
+      st.src = r.value; this.schedule(e.timeStamp, "digit"); this.report();
+    }));
+    el.beta.addEventListener("input", (e) => { st.beta = Number(el.beta.value); this.schedule(e.timeStamp, "beta"); });
+    el.beta.addEventListener("change", () => this.report());
+    this.ro = new ResizeObserver(() => this.schedule());
+    this.ro.observe(root);
+  }
+
+  destroy() { cancelAnimationFrame(this.raf); this.ro.disconnect(); this.root.innerHTML = ""; }
+}
+
+const KL_MATH = `<math display="block"><mrow><mi>KL</mi><mo>(</mo><mi>q</mi><mo>(</mo><mi>z</mi><mo>|</mo><mi>x</mi><mo>)</mo><mo>‖</mo><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>)</mo><mo>=</mo><mo>−</mo><mfrac><mn>1</mn><mn>2</mn></mfrac><munder><mo>∑</mo><mi>d</mi></munder><mo>(</mo><mn>1</mn><mo>+</mo><mi>log</mi><msubsup><mi>σ</mi><mi>d</mi><mn>2</mn></msubsup><mo>−</mo><msubsup><mi>μ</mi><mi>d</mi><mn>2</mn></msubsup><mo>−</mo><msubsup><mi>σ</mi><mi>d</mi><mn>2</mn></msubsup><mo>)</mo></mrow></math>`;
+
+function small(w, h) {
+  const c = small.c || (small.c = document.createElement("canvas"));
+  c.width = w; c.height = h;
+  return c;
+}
+
+function blit(canvas, src) {
+  const px = Math.round((canvas.clientWidth || 112) * (window.devicePixelRatio || 1));
+  if (canvas.width !== px) canvas.width = canvas.height = px;
+  const ctx = canvas.getContext("2d");
+  ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
+  ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
+}
+
+/** Logits (or probabilities with `probs`) as dark ink on white. */
+function picture(canvas, v, probs = false) {
+  const s = small(28, 28), ctx = s.getContext("2d"), img = ctx.createImageData(28, 28);
+  for (let i = 0, j = 0; i < 784; i++, j += 4) {
+    const p = probs ? v[i] : 1 / (1 + Math.exp(-v[i]));
+    img.data[j] = img.data[j + 1] = img.data[j + 2] = Math.round(255 - 255 * p); img.data[j + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  blit(canvas, s);
+}
+
+function heat(canvas, nats) {
+  const s = small(28, 28), ctx = s.getContext("2d"), img = ctx.createImageData(28, 28);
+  for (let i = 0, j = 0; i < 784; i++, j += 4) {
+    const t = Math.min(1, Math.max(0, nats[i] / 4)) * (HEAT.length - 1), k = Math.min(Math.floor(t), HEAT.length - 2);
+    for (let c = 0; c < 3; c++) img.data[j + c] = Math.round(HEAT[k][c] + (HEAT[k + 1][c] - HEAT[k][c]) * (t - k));
+    img.data[j + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  const out = canvas.getContext("2d");
+  const px = Math.round((canvas.clientWidth || 112) * (window.devicePixelRatio || 1));
+  if (canvas.width !== px) canvas.width = canvas.height = px;
+  out.imageSmoothingEnabled = false;
+  out.drawImage(s, 0, 0, canvas.width, canvas.height);
+}
+

@@ -1,0 +1,87 @@
+"""explorer/priors.py: every prior is a density over the plane, and the bounds use the
+model's own prior."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+import torch
+
+from explorer.config import ModelConfig
+from explorer.model import build_model
+from explorer.objectives import dataset_elbo, gaussian_kl, iwae_bound, kl_term
+from explorer.priors import PRIORS, log_normal
+from explorer.train import new_model, train
+
+
+@pytest.fixture(autouse=True)
+def no_grad():
+    with torch.no_grad():
+        yield
+
+
+def model_with(prior: str, arch: str = "mlp", k: int = 8):
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch=arch, prior=prior, components=k)).eval()
+    if prior == "mog":  # spread the components out, as training does
+        model.prior.mu.copy_(torch.randn(k, 2) * 1.5)
+        model.prior.logvar.copy_(torch.randn(k, 2) * 0.3 - 1.0)
+        model.prior.logits.copy_(torch.randn(k))
+    if prior == "vamp":
+        model.prior.pseudo.copy_(torch.randn_like(model.prior.pseudo) * 2)
+    return model
+
+
+@pytest.mark.parametrize("prior", sorted(PRIORS))
+def test_log_prior_integrates_to_one_over_the_plane(prior):
+    model = model_with(prior)
+    axis = torch.linspace(-12, 12, 801)
+    z = torch.cartesian_prod(axis, axis)
+    mass = model.log_prior(z).exp().sum().item() * (axis[1] - axis[0]).item() ** 2
+    assert abs(mass - 1.0) < 1e-3, mass
+
+
+@pytest.mark.parametrize("prior", sorted(PRIORS))
+def test_samples_follow_the_density(prior):
+    """The mean log-density of draws from the prior is its negative entropy: compare a
+    Monte Carlo estimate against the grid integral of p log p."""
+    model = model_with(prior)
+    z = model.prior.sample(20_000, model.encode, torch.Generator().manual_seed(1))
+    by_samples = model.log_prior(z).mean().item()
+    axis = torch.linspace(-12, 12, 801)
+    grid = torch.cartesian_prod(axis, axis)
+    lp = model.log_prior(grid)
+    by_grid = (lp.exp() * lp).sum().item() * (axis[1] - axis[0]).item() ** 2
+    assert abs(by_samples - by_grid) < 0.05
+
+
+def test_kl_closed_form_matches_monte_carlo_for_the_standard_prior():
+    model = model_with("standard")
+    mu, logvar = torch.tensor([[0.7, -1.2]]), torch.tensor([[-1.5, 0.4]])
+    z = mu + torch.randn(200_000, 2, generator=torch.Generator().manual_seed(2)) * (
+        0.5 * logvar).exp()
+    mc = (log_normal(z, mu, logvar) - model.log_prior(z)).mean().item()
+    assert abs(mc - gaussian_kl(mu, logvar).item()) < 0.02
+    assert kl_term(model, z[:1], mu, logvar).item() == pytest.approx(gaussian_kl(mu, logvar).item())
+    assert model.log_prior(torch.zeros(1, 2)).item() == pytest.approx(-math.log(2 * math.pi))
+
+
+@pytest.mark.parametrize("prior", ["mog", "vamp"])
+def test_iwae_is_above_the_elbo_with_a_learned_prior(prior, small_cfg, mnist_test):
+    cfg = dataclasses.replace(small_cfg, prior=prior, components=16, epochs=2)
+    with torch.enable_grad():
+        model = new_model(cfg)
+        for _ in train(cfg, model):
+            pass
+    x = (mnist_test.images[:200].float() / 255 > 0.5).float()
+    elbo = dataset_elbo(model, x, generator=torch.Generator().manual_seed(3))["elbo"]
+    iwae = iwae_bound(model, x, k=200, generator=torch.Generator().manual_seed(4)).mean().item()
+    assert iwae > elbo
+
+
+def test_older_models_have_the_standard_prior():
+    cfg = ModelConfig()  # what a checkpoint without a prior entry builds
+    assert cfg.prior == "standard" and not build_model(cfg).prior.learned
+    assert not [k for k in build_model(cfg).state_dict() if k.startswith("prior")]
