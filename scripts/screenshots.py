@@ -21,8 +21,8 @@ from tooling.browser import (  # noqa: E402
     wait_drawn,
 )
 
-TABS = {"Explore": "explore", "Draw or upload": "draw", "Interpolate": "interpolate",
-        "Compare": "compare", "Train": "train"}
+TABS = {"Explore": "explore", "How it works": "how", "Draw or upload": "draw",
+        "Interpolate": "interpolate", "Compare": "compare", "Train": "train"}
 
 
 def draw_a_two(page) -> None:
@@ -72,6 +72,8 @@ def main() -> int:
             page.wait_for_selector(IDLE, timeout=120_000)
             if name == "draw":
                 draw_a_two(page)
+            if name == "how":  # the digit clicked on Explore, through the model
+                page.locator(".lw[data-recon]").wait_for(timeout=60_000)
             if name == "explore":
                 wait_drawn(page)
                 page.mouse.click(*point(page, 11)["xy"])  # a test digit beside its reconstruction

@@ -4,6 +4,7 @@ view: tests/test_explore_browser.py)."""
 
 import io
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -109,23 +110,69 @@ def test_downloads_arrive_as_real_files(page, tmp_path):
     assert Image.open(io.BytesIO(gif)).n_frames == 10 + 8  # there and back
 
 
-def test_how_it_works_draws_the_posterior_over_the_scatter_and_the_densities(page):
-    page.get_by_role("tab", name="How it works").click()
-    page.wait_for_selector('[data-testid="lxMarker"][data-id$="/cloud"]', state="attached",
+WALK = """[...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+    .map(h => h.shadowRoot && h.shadowRoot.querySelector('.lw')).find(Boolean)"""
+
+
+def walk_state(page) -> dict:
+    """What the How it works walk shows: its root's data attributes, status line, loss."""
+    return page.evaluate(f"""() => {{ const r = {WALK};
+      return r ? {{...r.dataset, status: r.querySelector('.lw-status').textContent,
+                   loss: r.querySelector('.lw-loss').textContent}} : null; }}""")
+
+
+def wait_walk(page, test: str) -> dict:
+    """Wait until `test` (JS, of `s`: what walk_state returns) holds; return the state."""
+    page.wait_for_function(f"""() => {{ const r = {WALK}; if (!r || !r.dataset.recon) return false;
+      const s = {{...r.dataset, status: r.querySelector('.lw-status').textContent,
+                  loss: r.querySelector('.lw-loss').textContent}}; return {test}; }}""",
                            timeout=60_000)
-    page.wait_for_function("""() => { const c = document.querySelector(
-        '[data-testid="lxMarker"][data-id$="/cloud"]');
-        return c && Number(c.dataset.points) >= 150; }""", timeout=30_000)  # of 200, in view
-    for ellipse in ("sigma1", "sigma2"):
-        marker = page.locator(f'[data-testid="lxMarker"][data-id$="/{ellipse}"]')
-        assert int(marker.get_attribute("data-points")) > 10
-    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
-        .filter(gd => (gd.data || []).some(t => t.type === 'heatmap')).length === 2""",
-                           timeout=60_000)  # the prior and the aggregate posterior
-    z = page.locator('[data-testid="lxMarker"][data-id$="/z"]')
+    return walk_state(page)
+
+
+def check_against_python(shown: dict, model, test_images) -> None:
+    """The page's numbers are those of explorer.anatomy.walk for the same digit and noise."""
+    from explorer import anatomy
+
+    def pair(key):
+        return np.array([float(v) for v in shown[key].split(",")], np.float32)
+
+    w = anatomy.walk(model, test_images[int(shown["index"])], pair("eps"))
+    assert np.allclose(pair("mu"), w.mu, atol=2e-3)
+    assert np.allclose(pair("sigma"), w.sigma, rtol=1e-2)
+    assert np.allclose(pair("z"), w.z, atol=2e-3)
+    assert abs(float(shown["recon"]) - w.recon_nats) < 0.05
+    assert abs(float(shown["kl"]) - w.kl_nats) < 0.01
+
+
+def test_how_it_works_runs_the_digit_through_the_model_in_the_page(page, mnist_test):
+    from explorer import checkpoint
+
+    model, _ = checkpoint.load(checkpoint.PRETRAINED)
+    images = mnist_test.images[:, 0].numpy() / 255.0
+    page.get_by_role("tab", name="How it works").click()
+    first = wait_walk(page, "s.index === '0'")
+    check_against_python(first, model, images)
+    page.get_by_role("button", name="Draw ε again").click()  # a new eps: a new z, same q(z|x)
+    drawn = wait_walk(page, f"s.eps !== '{first['eps']}'")
+    assert drawn["mu"] == first["mu"] and drawn["kl"] == first["kl"] and drawn["z"] != first["z"]
+    check_against_python(drawn, model, images)
     box = page.get_by_role("spinbutton", name="test digit #")
     box.fill("4")
     box.press("Enter")
-    page.wait_for_function("""(x) => { const z = document.querySelector(
-        '[data-testid="lxMarker"][data-id$="/z"]'); return z && z.dataset.x !== x; }""",
-                           arg=z.get_attribute("data-x"), timeout=30_000)  # a new digit, a new z
+    other = wait_walk(page, "s.index === '4'")
+    assert other["mu"] != first["mu"]
+    check_against_python(other, model, images)
+    page.get_by_role("slider", name="beta").fill("4")
+    wait_walk(page, "s.loss.startsWith('At β = 4 ')")
+    box.fill("10000")  # there are 10,000 test digits: #0 to #9999
+    box.press("Enter")
+    shown = wait_walk(page, "s.status.includes('no test digit #10000')")
+    assert shown["index"] == "4" and box.input_value() == "4"
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .filter(gd => (gd.data || []).some(t => t.type === 'heatmap')).length === 2""",
+                           timeout=60_000)  # the prior and the aggregate posterior
+    page.get_by_role("tab", name="Explore").click()  # the choice outlives the tab
+    page.get_by_role("tab", name="How it works").click()
+    back = wait_walk(page, "s.index === '4'")
+    assert back["eps"] == drawn["eps"] and back["loss"].startswith("At β = 4 ")

@@ -10,10 +10,11 @@ from PIL import Image
 
 from explorer import anatomy, latent, media
 from explorer.ui import models, plots
+from explorer.ui.how_view import how_view
 from explorer.ui.markers import plot_markers
 from explorer.ui.models import ModelEntry
 
-SOURCES = ["test digit", "your drawing"]
+SOURCES = {"test": "test digit", "drawing": "your drawing"}
 HEAT = np.array([[255, 255, 255], [242, 142, 43], [225, 87, 89], [89, 0, 0]], np.float32)
 
 
@@ -26,9 +27,9 @@ def heat(nats: np.ndarray, top: float, px: int = 140) -> str:
     return media.png_data_uri(img)
 
 
-def _init(enc: models.Encoded) -> None:
+def _init() -> None:
     s = st.session_state
-    s.setdefault("how_src", SOURCES[0])
+    s.setdefault("how_src", "test")
     s.setdefault("how_idx", int(s.get("selected") or 0))
     s.setdefault("how_seed", 0)
     s.setdefault("how_beta", 1.0)
@@ -37,19 +38,49 @@ def _init(enc: models.Encoded) -> None:
 def _from_explore() -> None:
     if st.session_state.get("selected") is not None:
         st.session_state.how_idx = int(st.session_state.selected)
-        st.session_state.how_src = SOURCES[0]
+        st.session_state.how_src = "test"
+
+
+def _store(choice: dict) -> None:
+    """What the page chose, kept for the next time the tab opens."""
+    s = st.session_state
+    s.how_src, s.how_idx, s.how_seed, s.how_beta = (choice[k] for k in
+                                                    ("src", "index", "seed", "beta"))
 
 
 def how_panel(entry: ModelEntry) -> None:
     model, _ = models.load(entry.path, entry.mtime)
-    enc = models.encoded_test_set(entry.path, entry.mtime)
-    _init(enc)
+    page = models.page_data(entry.path, entry.mtime)
+    _init()
     st.markdown("Follow one digit through the model. The **encoder** turns it into a Gaussian "
                 "q(z|x) on the plane (a mean **μ** and a spread **σ**); training draws one z "
                 "from it by adding noise, **z = μ + σ·ε**, so that gradients flow through μ "
                 "and σ; the **decoder** turns z back into a picture. The loss is the ELBO, "
                 "taken apart below: how well the picture is redrawn, and how far q(z|x) is "
                 "from the prior p(z).")
+    if page.decoder_error is None:
+        walk_in_page(page, model.cfg.likelihood)
+    else:
+        st.info(f"This model's network cannot run in the page ({page.decoder_error}), so "
+                "each change below waits for the server.")
+        walk_on_server(entry, model)
+    st.divider()
+    prior_panel(entry, model)
+
+
+@st.fragment
+def walk_in_page(page, likelihood: str) -> None:
+    """The page answers every input; a change it reports reruns this fragment alone."""
+    s = st.session_state
+    how_view(page, {"src": s.how_src, "index": s.how_idx, "seed": s.how_seed,
+                    "beta": s.how_beta},
+             selected=s.get("selected"), drawing=s.get("your_digit"), likelihood=likelihood,
+             key="how", on_choice=_store)
+
+
+def walk_on_server(entry: ModelEntry, model) -> None:
+    """The same walk drawn by Python, for a network the page cannot run."""
+    enc = models.encoded_test_set(entry.path, entry.mtime)
     left, right = st.columns([3, 2], gap="large")
     with right:
         st.plotly_chart(_scatter(entry.path, entry.mtime), key="how_scatter",
@@ -58,8 +89,6 @@ def how_panel(entry: ModelEntry) -> None:
                    "ellipses and 200 draws; the cross is z, the dot μ.")
     with left:
         walk_panel(entry, model, enc)
-    st.divider()
-    prior_panel(entry, model)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -74,8 +103,9 @@ def _picture(model, enc: models.Encoded) -> tuple[np.ndarray, str] | None:
     """The digit chosen (28, 28) in [0, 1] and its name, or None (with a message)."""
     s = st.session_state
     c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
-    c1.radio("digit", SOURCES, key="how_src", horizontal=True)
-    if s.how_src == SOURCES[1]:
+    c1.radio("digit", list(SOURCES), key="how_src", horizontal=True,
+             format_func=SOURCES.get)
+    if s.how_src == "drawing":
         x = s.get("your_digit")
         if x is None:
             st.info("Draw or upload a digit on the **Draw or upload** tab first.")

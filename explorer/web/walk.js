@@ -64,7 +64,7 @@ const HTML = `
     </div>
     <p class="lw-q"></p>
     <div class="lw-kl"></div>
-    <div class="lw-noise"><button type="button" class="lx-btn lw-draw">🎲 Draw ε again</button><span class="lw-zline"></span></div>
+    <div class="lw-noise"><button type="button" class="lx-btn lw-draw">Draw ε again</button><span class="lw-zline"></span></div>
     <div class="lw-tiles">
       <div><span>reconstruction, −log p(x|z)</span><b class="lw-recon"></b></div>
       <div><span>KL(q(z|x) ‖ p(z))</span><b class="lw-klv"></b></div>
@@ -75,7 +75,8 @@ const HTML = `
     <p class="lw-loss"></p>
   </div>
   <div class="lw-right"><div class="lw-plane"></div>
-    <p class="lx-note">The test digits; q(z|x) of this digit as its 1- and 2-sigma ellipses and ${CLOUD} draws (red); the dot is μ, the cross z.</p></div>
+    <div class="lw-under"><p class="lx-note">The test digits; q(z|x) of this digit as its 1- and 2-sigma ellipses and ${CLOUD} draws (red); the ring is μ, the cross z.</p>
+    <button type="button" class="lx-btn lw-zoom" aria-pressed="false">Zoom to q(z|x)</button></div></div>
 </div>
 <p class="lx-status lw-status" role="status" aria-live="polite"></p>`;
 
@@ -86,13 +87,13 @@ export class WalkView {
     root.innerHTML = HTML;
     const $ = (s) => root.querySelector(s);
     this.el = Object.fromEntries(["x", "mu", "z", "heat", "x-cap", "q", "kl", "zline", "recon",
-      "klv", "elbo", "beta", "loss", "index", "from", "draw", "status"].map((k) => [k, $(`.lw-${k}`)]));
+      "klv", "elbo", "beta", "loss", "index", "from", "draw", "zoom", "status"].map((k) => [k, $(`.lw-${k}`)]));
     this.el.betaOut = $(".lw-beta-row output");
     this.plane = new Plane($(".lw-plane"), { left: 40, right: 8, top: 8, bottom: 34 });
     this.plane.style = { alpha: 0.3, radius: 1.6 };
     this.state = { src: "test", index: 0, seed: 0, beta: 1 };
     this.selected = null; this.drawing = null; this.classes = []; this.likelihood = "bernoulli";
-    this.raf = 0; this.events = [];
+    this.raf = 0; this.events = []; this.notice = "";
     this.stats = window.__lxBench ? { latency: {}, frames: 0, view: this } : null;
     if (this.stats) (window.__lxStats = window.__lxStats || {})[host.id || "walk"] = this.stats;
     this.listen();
@@ -106,7 +107,7 @@ export class WalkView {
     this.plane.points = this.points;
     const mags = Array.from(this.points.z, Math.abs).sort((a, b) => a - b);
     const half = Math.max(4, Math.ceil(mags[Math.floor(0.995 * (mags.length - 1))] * 2) / 2);
-    this.plane.setBox(-half, half, -half, half);
+    this.whole = [-half, half, -half, half]; this.boxKey = null;
     this.el.index.max = this.points.n - 1;
     this.dirty = true; this.root.dataset.ready = "1";
     this.schedule();
@@ -201,7 +202,7 @@ export class WalkView {
       this.plane.overlay();
       return;
     }
-    this.say("");
+    this.say(this.notice || "");
     const w = this.w = this.compute(x);
     this.paint(x, w);
     this.record();
@@ -221,9 +222,13 @@ export class WalkView {
     const b = this.state.beta, loss = w.recon + b * w.kl;
     el.betaOut.textContent = b.toFixed(1);
     el.loss.innerHTML = `At β = ${b} this digit's loss is <b>${fmt(w.recon, 1)} + ${b} × ${fmt(w.kl)} = ${fmt(loss, 1)}</b> nats: the reconstruction term is ${Math.round(100 * w.recon / loss)}% of it, the KL term ${Math.round(100 * b * w.kl / loss)}%. A larger β pulls q(z|x) towards the prior (a smoother plane, blurrier digits); a smaller one lets the encoder spread the digits apart.`;
-    this.root.dataset.z = `${w.z[0].toFixed(4)},${w.z[1].toFixed(4)}`;
+    const ds = this.root.dataset, four = (v) => `${v[0].toFixed(4)},${v[1].toFixed(4)}`;
+    Object.assign(ds, { src: this.state.src, index: String(i), eps: four(w.eps), mu: four(w.mu),
+      sigma: `${w.sigma[0].toPrecision(5)},${w.sigma[1].toPrecision(5)}`, z: four(w.z) });
     this.root.dataset.recon = w.recon.toFixed(4); this.root.dataset.kl = w.kl.toFixed(4);
-    const p = this.plane, ctx = p.overlay();
+    const p = this.plane, box = this.zoomed ? around(w.mu, w.sigma) : this.whole;
+    if (box.join() !== this.boxKey) { this.boxKey = box.join(); p.setBox(...box); p.drawBase(); }
+    const ctx = p.overlay();
     ctx.fillStyle = "rgba(225, 87, 89, 0.5)";
     for (const [cx, cy] of w.cloud) { ctx.beginPath(); ctx.arc(p.X(cx), p.Y(cy), 2.2, 0, 2 * Math.PI); ctx.fill(); }
     for (const k of [1, 2]) {
@@ -254,20 +259,31 @@ export class WalkView {
     el.draw.addEventListener("click", (e) => { st.seed += 1; this.schedule(e.timeStamp, "draw"); this.report(); });
     el.index.addEventListener("change", (e) => {
       const i = Number(el.index.value), n = this.points ? this.points.n : 0;
-      if (!Number.isInteger(i) || i < 0 || i >= n) { this.say(`There are test digits #0 to #${n - 1}.`); return; }
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        this.notice = `There is no test digit #${el.index.value}: they go from #0 to #${n - 1}.`;
+        el.index.value = st.index; this.schedule();
+        return;
+      }
+      this.notice = "";
       Object.assign(st, { index: i, src: "test" });
       root.querySelector('input[value="test"]').checked = true;
       this.schedule(e.timeStamp, "digit"); this.report();
     });
     el.from.addEventListener("click", (e) => {
       if (this.selected === null) return;
-      Object.assign(st, { index: this.selected, src: "test" });
+      this.notice = ""; Object.assign(st, { index: this.selected, src: "test" });
       el.index.value = this.selected; root.querySelector('input[value="test"]').checked = true;
       this.schedule(e.timeStamp, "digit"); this.report();
     });
     root.querySelectorAll('input[name="lw-src"]').forEach((r) => r.addEventListener("change", (e) => {
-      st.src = r.value; this.schedule(e.timeStamp, "digit"); this.report();
+      this.notice = ""; st.src = r.value; this.schedule(e.timeStamp, "digit"); this.report();
     }));
+    el.zoom.addEventListener("click", () => {
+      this.zoomed = !this.zoomed;
+      el.zoom.setAttribute("aria-pressed", String(this.zoomed));
+      el.zoom.textContent = this.zoomed ? "Show the whole plane" : "Zoom to q(z|x)";
+      this.schedule();
+    });
     el.beta.addEventListener("input", (e) => { st.beta = Number(el.beta.value); this.schedule(e.timeStamp, "beta"); });
     el.beta.addEventListener("change", () => this.report());
     this.ro = new ResizeObserver(() => this.schedule());
@@ -275,6 +291,12 @@ export class WalkView {
   }
 
   destroy() { cancelAnimationFrame(this.raf); this.ro.disconnect(); this.root.innerHTML = ""; }
+}
+
+/** A view box around q(z|x): its 2-sigma ellipse with room to spare, at least 0.5 wide. */
+function around(mu, sigma) {
+  const half = Math.max(0.25, 4 * Math.max(sigma[0], sigma[1]));
+  return [mu[0] - half, mu[0] + half, mu[1] - half, mu[1] + half];
 }
 
 const KL_MATH = `<math display="block"><mrow><mi>KL</mi><mo>(</mo><mi>q</mi><mo>(</mo><mi>z</mi><mo>|</mo><mi>x</mi><mo>)</mo><mo>‖</mo><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>)</mo><mo>=</mo><mo>−</mo><mfrac><mn>1</mn><mn>2</mn></mfrac><munder><mo>∑</mo><mi>d</mi></munder><mo>(</mo><mn>1</mn><mo>+</mo><mi>log</mi><msubsup><mi>σ</mi><mi>d</mi><mn>2</mn></msubsup><mo>−</mo><msubsup><mi>μ</mi><mi>d</mi><mn>2</mn></msubsup><mo>−</mo><msubsup><mi>σ</mi><mi>d</mi><mn>2</mn></msubsup><mo>)</mo></mrow></math>`;
