@@ -1,4 +1,4 @@
-"""What the Explore page needs of a checkpoint, computed once and kept on disk.
+"""What the page needs of a checkpoint, computed once and kept on disk.
 
 For each checkpoint, keyed by the sha256 of its bytes, a folder under the cache folder
 (`cache/` in the repo, git-ignored; see paths.cache_dir) holds:
@@ -6,10 +6,11 @@ For each checkpoint, keyed by the sha256 of its bytes, a folder under the cache 
     meta.json     the model's card (and its evaluation, from the metrics card beside a
                   shipped model), dataset and class names, and the files below with their
                   sizes and sha256 (written last: a folder without it is unfinished)
-    page.bin      the decoder and encoder (float32), the encoded test digits' means and
-                  labels, and the prior as a mixture of Gaussians
+    page.bin      the decoder (float32), the encoded test digits' means and labels, and
+                  the prior as a mixture of Gaussians
+    encoder.bin   the encoder (float32), for How it works (the Explore view does without)
     digits.bin    the test digits (the same bytes for every model of a dataset)
-    share.bin     all of the above in one file, weights as float16, for the share file
+    share.bin     the decoder (float16), points and digits in one file, for the share file
     encoded.npz   mu, logvar and labels of the test set, for Python (CSV export)
 
 Reading a prepared folder needs no torch: the app's first page comes from here. A folder
@@ -35,9 +36,9 @@ import numpy as np
 from . import paths
 from .files import atomic_write, file_sha256
 
-FORMAT = 2  # bump when what is stored changes: every folder of another format is rebuilt
+FORMAT = 3  # bump when what is stored changes: every folder of another format is rebuilt
 KEEP = 32  # folders kept (the most recently used); older ones are deleted
-FILES = ("page.bin", "digits.bin", "share.bin", "encoded.npz")
+FILES = ("page.bin", "encoder.bin", "digits.bin", "share.bin", "encoded.npz")
 
 _lock = threading.Lock()  # one build at a time in this process
 
@@ -172,11 +173,12 @@ def _build(checkpoint_path: Path, sha: str, folder: Path) -> PageData:
     meta_model = {"name": checkpoint_path.stem, "arch": model.cfg.arch,
                   "likelihood": model.cfg.likelihood, "prior": model.cfg.prior}
     parts = {
-        "page.bin": pagefile.pack(decoder, mu, labels, encoder=encoder, prior=prior,
-                                  meta=meta_model),
+        "page.bin": pagefile.pack(decoder, mu, labels, prior=prior, meta=meta_model),
         "digits.bin": pagefile.pack(digits=digits),
         "encoded.npz": _npz(mu=mu, logvar=logvar, labels=labels),
     }
+    if encoder is not None:  # for How it works only: the Explore view does not fetch it
+        parts["encoder.bin"] = pagefile.pack(encoder=encoder)
     if decoder is not None:
         parts["share.bin"] = pagefile.pack(decoder, mu, labels, digits=digits, half=True,
                                          meta=meta_model)

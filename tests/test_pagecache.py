@@ -47,8 +47,10 @@ def test_prepare_builds_once_then_reads(small_ckpt, tmp_path, builds):
     assert mu.shape == logvar.shape == (10_000, 2) and labels.shape == (10_000,)
     header, _ = pagefile.unpack(page.file("page.bin").read_bytes())
     assert header["points"]["n"] == 10_000 and header["decoder"]["dtype"] == "f4"
-    assert header["encoder"]["in_shape"] == [1, 28, 28]  # How it works encodes in the page
+    assert "encoder" not in header  # the Explore view does not need it ...
     assert header["prior"]["k"] == 1 and header["meta"]["prior"] == "standard"
+    header, _ = pagefile.unpack(page.file("encoder.bin").read_bytes())  # ... How it works does
+    assert header["encoder"]["in_shape"] == [1, 28, 28] and "decoder" not in header
     header, _ = pagefile.unpack(page.file("share.bin").read_bytes())
     assert header["decoder"]["dtype"] == "f2" and header["digits"]["n"] == 10_000
     assert page.content_name("page.bin").endswith(".bin")

@@ -46,7 +46,7 @@ def test_the_walk_runs_in_the_page_from_the_digit_clicked_on_explore():
     assert {k: data[k] for k in ("src", "index", "seed", "beta", "selected", "drawing")} == \
         {"src": "test", "index": 12, "seed": 0, "beta": 1.0, "selected": 12, "drawing": None}
     assert data["likelihood"] == "bernoulli" and data["classes"] == [str(d) for d in range(10)]
-    for part in ("page", "digits"):  # the same content-hash files as the Explore view's
+    for part in ("page", "encoder", "digits"):  # content-hash files, as the Explore view's
         assert (ROOT / data[part]["src"].removeprefix("app/")).is_file()
     assert not at.metric  # the numbers are the page's
     text = " ".join(md.value for md in at.markdown)

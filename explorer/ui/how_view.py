@@ -45,9 +45,9 @@ def how_view(page: PageData, choice: dict, *, selected: int | None,
         if new is not None and on_choice is not None:
             on_choice(new)
 
-    page_file, digits = VIEW.file(page, "page.bin"), VIEW.file(page, "digits.bin")
+    files = {name: VIEW.file(page, f"{name}.bin") for name in ("page", "encoder", "digits")}
     pixels = None if drawing is None else \
         np.round(np.asarray(drawing, np.float32).reshape(-1), 3).tolist()
-    data = {"page": page_file, "digits": digits, "classes": page.meta["classes"],
+    data = {**files, "classes": page.meta["classes"],
             "likelihood": likelihood, **choice, "selected": selected, "drawing": pixels}
-    VIEW.mount(data, [page_file, digits], key=key, on_choice_change=changed)
+    VIEW.mount(data, list(files.values()), key=key, on_choice_change=changed)

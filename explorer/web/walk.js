@@ -10,7 +10,7 @@ const HEAT = [[255, 255, 255], [242, 142, 43], [225, 87, 89], [89, 0, 0]]; // 0 
 
 /** A seeded generator of standard normal pairs (mulberry32 + Box-Muller). */
 export function normals(seed) {
-  let a = (seed * 2654435761) >>> 0;
+  let a = (seed * 2654435761 + 0x9e3779b9) >>> 0;
   const uniform = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
@@ -101,7 +101,7 @@ export class WalkView {
 
   setBundle(bundle, classes, likelihood) {
     const meta = bundle.header.meta || {};
-    Object.assign(this, { decoder: bundle.decoder, encoder: bundle.encoder, prior: bundle.prior,
+    Object.assign(this, { decoder: bundle.decoder, prior: bundle.prior,
       points: bundle.points, classes: classes || [], likelihood: likelihood || "bernoulli",
       learned: !!meta.prior && meta.prior !== "standard" });
     this.plane.points = this.points;
@@ -114,6 +114,8 @@ export class WalkView {
   }
 
   setDigits(digits) { this.digits = digits; this.schedule(); }
+
+  setEncoder(encoder) { this.encoder = encoder; this.schedule(); }
 
   /** What Python has: the choice (on mount), the digit clicked on Explore, a drawing. */
   setState(s) {
@@ -211,7 +213,7 @@ export class WalkView {
   paint(x, w) {
     const el = this.el, i = this.state.index, bern = this.likelihood === "bernoulli";
     picture(el.x, x, true); picture(el.mu, w.muPicture); picture(el.z, w.zPicture); heat(el.heat, w.nats);
-    el["x-cap"].textContent = `${this.state.src === "drawing" ? "your drawing" : `test digit #${i} (${this.classes[this.points.labels[i]] ?? ""})`}, as the model sees it (${bern ? "binarized at 0.5" : "grey"})`;
+    el["x-cap"].textContent = `${this.state.src === "drawing" ? "your drawing" : `test digit #${i} (${this.classes[this.points.labels[i]] ?? ""})`}, as the model sees it (${bern ? "binarized at 0.5" : this.state.src === "drawing" ? "grey" : `grey, in the ${this.digits.levels} levels the page keeps`})`;
     el.q.textContent = `q(z|x) = N(μ, σ²):  μ = ${pair(w.mu)},  σ = ${pair(w.sigma, 3)}`;
     el.kl.innerHTML = w.learned
       ? `<p class="lx-note">This model's prior is learned: its KL has no closed form, so it is estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over ${KL_SAMPLES.toLocaleString()} draws of z from q(z|x): ${fmt(w.kl)} nats.</p>`
