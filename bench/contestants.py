@@ -17,6 +17,9 @@ CONTESTANTS: dict[str, TrainConfig] = {
                                            schedule="constant", binarization="threshold"),
     "b: tutorial, our recipe": TrainConfig(arch="tutorial"),
     "c: MLP, our recipe": TrainConfig(arch="mlp"),
+    # issue 15: ours with a learned prior (python -m bench --only ours,mog,vamp)
+    "ours, MoG prior": TrainConfig(arch="conv", prior="mog"),
+    "ours, VampPrior": TrainConfig(arch="conv", prior="vamp"),
 }
 KEYS = {"ours": "ours", "a": "a: tutorial, its recipe", "b": "b: tutorial, our recipe",
-        "c": "c: MLP, our recipe"}
+        "c": "c: MLP, our recipe", "mog": "ours, MoG prior", "vamp": "ours, VampPrior"}
