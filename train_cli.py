@@ -3,6 +3,7 @@
     python train_cli.py --epochs 30 --out runs/my-model.pt
     python train_cli.py --max-seconds 60 --beta 4 --seed 1
     python train_cli.py --resume runs/my-model.pt --epochs 60   # go on to 60 epochs
+    python train_cli.py --images letters.zip --max-seconds 30   # your pictures (a zip/folder)
 
 Ctrl-C stops at the end of the current step and saves a usable checkpoint (press it twice
 to abort without saving). Files under pretrained/ are never overwritten unless you pass
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shlex
 import signal
@@ -24,9 +26,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from explorer import checkpoint, data, paths, resume
+from explorer import checkpoint, collection, data, datasets, paths, resume
 from explorer.config import TrainConfig
-from explorer.errors import CheckpointError
+from explorer.errors import CheckpointError, CollectionError
 from explorer.history import History
 from explorer.media.timelapse import history_timelapse, timelapse_gif
 from explorer.train import (
@@ -47,10 +49,21 @@ def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         argument_default=None if defaults else argparse.SUPPRESS)
     for f in fields(TrainConfig):  # help, choices and defaults as the Train tab has them
+        listed = f.metadata["choices"]  # a function: the datasets here, checked by validate
         ap.add_argument("--" + f.name.replace("_", "-"), type=type(f.default),
                         default=f.default if defaults else argparse.SUPPRESS,
-                        choices=f.metadata["choices"],
+                        choices=None if callable(listed) else listed,
                         help=f"{f.metadata['help']} (default: {f.default})")
+    ap.add_argument("--images", type=Path, default=None, metavar="PATH",
+                    help="train on your own pictures: a .zip or a folder, one subfolder per "
+                         "class (or none); made into a dataset under the data folder first, "
+                         "or reused when the same pictures were made into one before")
+    ap.add_argument("--preprocess", default="ink", choices=tuple(collection.PREPROCESS),
+                    help="with --images: " + "; ".join(
+                        f"{k} = {v}" for k, v in collection.PREPROCESS.items()))
+    ap.add_argument("--polarity", default="auto", choices=tuple(collection.POLARITY),
+                    help="with --images --preprocess whole: " + "; ".join(
+                        f"{k} = {v}" for k, v in collection.POLARITY.items()))
     ap.add_argument("--resume", type=Path, default=None, metavar="CHECKPOINT",
                     help="continue this saved run where it stopped (its settings, optimizer "
                          "and curves); --epochs is then the total to reach and --max-seconds "
@@ -82,6 +95,21 @@ def default_out(cfg: TrainConfig, resumed: Path | None = None) -> Path:
     return paths.runs_dir() / f"{stamp}-{cfg.arch}-beta{cfg.beta:g}-seed{cfg.seed}.pt"
 
 
+def images_dataset(args) -> str:
+    """Make (or reuse) the dataset of --images; its name. Says what it did on stderr."""
+    quiet = args.quiet or not sys.stderr.isatty()
+    bar = (lambda **kw: tqdm(disable=quiet, **kw))
+    m = data.import_with_progress(args.images, None, args.preprocess, args.polarity, 0,
+                                  None, bar)
+    counts, skipped = m["counts"], sum(m["skipped"].values())
+    print(f"{'reusing' if m.get('reused') else 'made'} dataset {m['name']!r}: "
+          f"{counts['train']} training and {counts['test']} test images, "
+          f"{len(m['classes'])} class{'es' * (len(m['classes']) != 1)}"
+          + (f"; {skipped} files skipped: " + "; ".join(collection.describe_skips(m))
+             if skipped else ""), file=sys.stderr)
+    return m["name"]
+
+
 def machine() -> str:
     import torch
 
@@ -100,8 +128,18 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.data:  # one data folder for everything below (datasets of your own included)
+        os.environ[paths.DATA_ENV] = str(args.data)
     go_on = None
     try:
+        if args.images:
+            if args.resume:
+                raise ValueError("--images makes a dataset for a new run; a continued run "
+                                 "keeps its own")
+            given = vars(build_parser(defaults=False).parse_args(argv))
+            if "dataset" in given:
+                raise ValueError("give --images or --dataset, not both")
+            args.dataset = images_dataset(args)
         if args.resume:
             given = vars(build_parser(defaults=False).parse_args(argv))
             changes = {f.name: given[f.name] for f in fields(TrainConfig) if f.name in given}
@@ -112,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             cfg_values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
             cfg = TrainConfig(**cfg_values).validate()
-    except (ValueError, CheckpointError) as e:  # CheckpointError is a ValueError, too
+    except (ValueError, CheckpointError, CollectionError, data.DataError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else default_out(cfg, args.resume)
@@ -184,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"checkpoint": str(out), **history.summary()}
     if args.timelapse and (kept := history_timelapse(history.to_dict())):
         snaps, grids, epochs, labels = kept
-        gif = timelapse_gif(snaps, labels, data.DATASETS[cfg.dataset].classes, epochs, grids)
+        gif = timelapse_gif(snaps, labels, datasets.classes(cfg.dataset), epochs, grids)
         Path(args.timelapse).write_bytes(gif)
         summary["timelapse"] = args.timelapse
     print(json.dumps(summary, indent=2))

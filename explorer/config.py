@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+from . import datasets
 from .priors import PRIORS
-from .provision import DATASETS
 
 ARCHS = {
     "conv": "Ours: 8x8-patch conv encoder, dense layers, 3x3 conv + pixel-shuffle decoder.",
@@ -35,9 +35,9 @@ class ModelConfig:
 
 def setting(default, help: str, choices=None, low: float | None = None,
             high: float | None = None, label: str | None = None):
-    """A TrainConfig field with its help text, choices and limits (and a name for people,
-    where the field's is terse): written once, read by train_cli.py's flags, the Train
-    tab's widgets and `validate`."""
+    """A TrainConfig field with its help text, choices (a tuple, or a function that lists
+    them when asked) and limits (and a name for people, where the field's is terse):
+    written once, read by train_cli.py's flags, the Train tab's widgets and `validate`."""
     return field(default=default, metadata={"help": help, "choices": choices, "min": low,
                                             "max": high, "label": label})
 
@@ -59,7 +59,11 @@ class TrainConfig:
                            "losses", low=0, high=2**31 - 1)
     device: str = setting("auto", "where to train: auto picks cuda, then mps, then cpu",
                           choices=DEVICES)
-    dataset: str = setting("mnist", "the images to learn", choices=tuple(DATASETS))
+    # the built-in datasets and those made here from your pictures (explorer/datasets.py)
+    dataset: str = setting("mnist", "the images to learn: mnist, fashion-mnist, or a dataset "
+                                    "made from your pictures (python -m explorer.data import "
+                                    "PATH, or train_cli.py --images PATH)",
+                           choices=datasets.names)
     arch: str = setting("conv", "the network: " + "; ".join(f"{k} = {v}" for k, v in
                                                            ARCHS.items()), choices=tuple(ARCHS))
     likelihood: str = setting("bernoulli", "the pixel model: " + "; ".join(
@@ -95,7 +99,9 @@ class TrainConfig:
     def spec(cls, name: str) -> dict:
         """{"help", "choices", "min", "max", "default"} of one setting."""
         f = cls.__dataclass_fields__[name]
-        return {**f.metadata, "default": f.default}
+        choices = f.metadata["choices"]
+        return {**f.metadata, "choices": choices() if callable(choices) else choices,
+                "default": f.default}
 
     def model_config(self) -> ModelConfig:
         return ModelConfig(arch=self.arch, likelihood=self.likelihood, dataset=self.dataset,
@@ -106,7 +112,7 @@ class TrainConfig:
         """Raise ValueError with a readable message for values training cannot use (the
         limits and choices of each setting)."""
         for f in fields(self):
-            value, m = getattr(self, f.name), f.metadata
+            value, m = getattr(self, f.name), self.spec(f.name)
             name = m["label"] or f.name.replace("_", " ")
             if m["choices"] is not None and value not in m["choices"]:
                 raise ValueError(f"{name} must be one of {', '.join(m['choices'])}")

@@ -1,21 +1,27 @@
 """The datasets as tensors: the train and test splits, and how pixels become binary.
 
-The files are found, fetched and md5-checked by explorer/provision.py; this module reads
-them and keeps each split in memory once per process.
+The built-in datasets' files are found, fetched and md5-checked by explorer/provision.py;
+datasets made from your pictures (explorer/collection.py) live under the data folder's
+custom/ (explorer/datasets.py). This module reads either and keeps each split in memory once
+per process.
+
+    python -m explorer.data import PATH --name NAME [--preprocess ink|whole]   # make one
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import datasets
 from .errors import DataError
 from .provision import DATASETS, ensure_dataset
 
-__all__ = ["DATASETS", "DataError", "Split", "load_split", "read_idx"]
+__all__ = ["DATASETS", "DataError", "Split", "ensure", "load_split", "read_idx"]
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -51,12 +57,22 @@ class Split:
 _CACHE: dict[tuple, Split] = {}
 
 
+def ensure(dataset: str, root: Path | None = None) -> Path:
+    """The folder of a dataset's files, provisioning a built-in one if needed; DataError for
+    one that is not there (or damaged) and cannot be fetched."""
+    if dataset in DATASETS:
+        return ensure_dataset(DATASETS[dataset], root)
+    return datasets.check(dataset, root)
+
+
 def load_split(split: str = "train", dataset: str = "mnist", root: Path | None = None) -> Split:
     """The train or test split as uint8 tensors, provisioning the files if needed."""
-    spec = DATASETS[dataset]
     key = (dataset, split, str(root))
+    if dataset not in DATASETS:  # one of your own: made again under the same name, reread
+        m = datasets.manifest(dataset, root) or {}
+        key = (*key, m.get("images_sha256"), m.get("created"))
     if key not in _CACHE:
-        folder = ensure_dataset(spec, root)
+        folder = ensure(dataset, root)
         prefix = {"train": "train", "test": "t10k"}[split]
         x = read_idx(folder / f"{prefix}-images-idx3-ubyte")
         y = read_idx(folder / f"{prefix}-labels-idx1-ubyte")
@@ -85,3 +101,63 @@ def binarize_threshold(x: torch.Tensor) -> torch.Tensor:
 def fixed_binarization(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """One Bernoulli draw with a fixed seed: the test set for the IWAE bound."""
     return binarize_dynamic(x, torch.Generator().manual_seed(seed))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m explorer.data import PATH --name NAME`: make a dataset of your pictures."""
+    import argparse
+    import sys
+
+    from tqdm import tqdm
+
+    from . import collection
+    from .errors import CollectionError
+
+    ap = argparse.ArgumentParser(prog="python -m explorer.data",
+                                 description="Make a dataset from your own pictures.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="a .zip or a folder of pictures (one subfolder per "
+                                        "class, or none) -> a dataset under the data folder")
+    imp.add_argument("path", type=Path)
+    imp.add_argument("--name", default=None, help="the dataset's name (default: from PATH)")
+    imp.add_argument("--preprocess", default="ink", choices=tuple(collection.PREPROCESS),
+                     help="; ".join(f"{k} = {v}" for k, v in collection.PREPROCESS.items()))
+    imp.add_argument("--polarity", default="auto", choices=tuple(collection.POLARITY),
+                     help="for --preprocess whole: " + "; ".join(
+                         f"{k} = {v}" for k, v in collection.POLARITY.items()))
+    imp.add_argument("--seed", type=int, default=0, help="of the 90/10 train/test split")
+    imp.add_argument("--data", type=Path, default=None, help="the data folder")
+    a = ap.parse_args(argv)
+    try:
+        manifest = import_with_progress(a.path, a.name, a.preprocess, a.polarity, a.seed,
+                                        a.data, tqdm)
+    except (CollectionError, DataError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps({k: manifest[k] for k in ("name", "classes", "counts", "skipped",
+                                               "reused") if k in manifest}, indent=1))
+    return 0
+
+
+def import_with_progress(path, name, preprocess, polarity, seed, root, tqdm) -> dict:
+    """collection.build with a tqdm bar per phase (on stderr); the manifest."""
+    from . import collection
+
+    bars: dict[str, object] = {}
+
+    def progress(p) -> None:
+        bar = bars.get(p.phase)
+        if bar is None:
+            bar = bars[p.phase] = tqdm(total=p.total, desc=p.phase, unit="img", leave=False)
+        bar.update(p.done - bar.n)
+
+    try:
+        return collection.build(path, name, preprocess, polarity, seed, root,
+                                progress=progress)
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -19,3 +19,8 @@ class DataError(RuntimeError):
 
 class ImageError(ValueError):
     """An upload that cannot become a digit; str(error) is written for the person uploading."""
+
+
+class CollectionError(DataError):
+    """A picture collection (a zip or a folder) that cannot become a dataset, or one of its
+    files that cannot be read; str(error) says why, for the person who gave it."""

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import paths
+from . import datasets, paths
 from .files import atomic_write, file_sha256
 
 FORMAT = 3  # bump when what is stored changes: every folder of another format is rebuilt
@@ -113,8 +113,9 @@ def read(folder: Path, sha256: str, card_sha256: str | None = None) -> PageData 
     try:
         meta = json.loads((folder / "meta.json").read_text())
         if (meta.get("format") != FORMAT or meta["checkpoint"]["sha256"] != sha256
-                or meta["checkpoint"].get("card_sha256") != card_sha256):
-            return None
+                or meta["checkpoint"].get("card_sha256") != card_sha256
+                or meta.get("dataset_sha256") != _dataset_sha256(meta["dataset"])):
+            return None  # (a dataset of your own made again: its test images changed)
         for name, entry in meta["files"].items():
             path = folder / name
             if (name not in FILES or path.stat().st_size != entry["size"]
@@ -188,16 +189,25 @@ def _build(checkpoint_path: Path, sha: str, folder: Path) -> PageData:
     for name, raw in parts.items():
         atomic_write(folder / name, raw)
         files[name] = {"size": len(raw), "sha256": file_sha256(folder / name)}
-    spec = data.DATASETS[model.cfg.dataset]
     card, card_sha = _metrics_card(checkpoint_path)
     meta = {"format": FORMAT,
             "checkpoint": {"sha256": sha, "name": checkpoint_path.stem, "card_sha256": card_sha,
                            "size": checkpoint_path.stat().st_size},
             "evaluation": (card or {}).get("evaluate") if isinstance(card, dict) else None,
-            "dataset": model.cfg.dataset, "classes": list(spec.classes), "points": len(mu),
+            "dataset": model.cfg.dataset, "points": len(mu),
+            "dataset_sha256": _dataset_sha256(model.cfg.dataset),
+            "classes": list(datasets.classes(model.cfg.dataset)),
             "card": checkpoint.card(ckpt), "decoder_error": error, "files": files}
     atomic_write(folder / "meta.json", json.dumps(meta, indent=1, default=_plain).encode())
     return PageData(folder, json.loads((folder / "meta.json").read_text()))
+
+
+def _dataset_sha256(name: str) -> str | None:
+    """For a dataset of your own, the hash of the pictures it was made from (None for a
+    built-in one, whose files are checked by provision)."""
+    if datasets.is_builtin(name):
+        return None
+    return (datasets.manifest(name) or {}).get("images_sha256")
 
 
 def _npz(**arrays) -> bytes:

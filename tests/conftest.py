@@ -88,6 +88,21 @@ def page_cannot_run_it(monkeypatch):
 
 
 @pytest.fixture
+def own_data(tmp_path, monkeypatch) -> Path:
+    """A data folder of its own (datasets made from pictures land in its custom/), with the
+    real MNIST linked in."""
+    from explorer import paths
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in ("MNIST", "FashionMNIST"):
+        if (paths.data_dir() / name).is_dir():
+            (folder / name).symlink_to((paths.data_dir() / name).resolve())
+    monkeypatch.setenv(paths.DATA_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
 def conv_model():
     torch.manual_seed(0)
     return build_model(ModelConfig()).eval()

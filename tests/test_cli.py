@@ -114,3 +114,48 @@ def test_continuing_a_model_saved_without_optimizer_state_says_so(tmp_path):
     assert "no optimizer state" in done.stderr and "fresh optimizer" in done.stderr
     _, ckpt = checkpoint.load(out)
     assert ckpt["history"]["epochs"]["epoch"][-1] == 121  # its 120 epochs, then one more
+
+
+def test_your_own_pictures_are_made_into_a_dataset_and_trained_on(tmp_path, own_data):
+    from tooling.letters import letters_zip
+
+    z = letters_zip(tmp_path / "letters.zip", per_class=8, classes="abcdefg")
+    env_data = ["--data", str(own_data)]
+    done = cli("--images", str(z), "--epochs", "1", "--out", str(tmp_path / "l.pt"), *env_data)
+    assert done.returncode == 0, done.stderr
+    assert "made dataset 'letters': 49 training and 7 test images, 7 classes" in done.stderr
+    model, ckpt = checkpoint.load(tmp_path / "l.pt")
+    assert model.cfg.dataset == "letters" and ckpt["train_config"]["dataset"] == "letters"
+    again = cli("--images", str(z), "--epochs", "1", "--out", str(tmp_path / "m.pt"), *env_data)
+    assert again.returncode == 0 and "reusing dataset 'letters'" in again.stderr
+    only = subprocess.run([sys.executable, "-m", "explorer.data", "import", str(z), "--name",
+                           "glyphs", "--data", str(own_data)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert only.returncode == 0 and json.loads(only.stdout)["counts"]["test"] == 7
+    assert (own_data / "custom" / "glyphs" / "manifest.json").is_file()
+    # and the model is used wherever one of MNIST is: the page, the share file, the exports
+    from explorer import pagecache
+    from explorer.media.__main__ import main as media
+
+    page = pagecache.prepare(tmp_path / "l.pt", cache=tmp_path / "cache")
+    assert page.meta["classes"] == list("abcdefg") and page.meta["points"] == 7
+    out = {w: tmp_path / f"l.{w}" for w in ("csv", "html", "timelapse")}
+    assert all(media([w, str(tmp_path / "l.pt"), "-o", str(o)]) == 0 for w, o in out.items())
+    rows = [r.split(",") for r in out["csv"].read_text().splitlines()[1:]]
+    assert sorted(r[2] for r in rows) == list("abcdefg")  # one held-out letter of each
+    assert b'"classes": ["a", "b", "c", "d", "e", "f", "g"]' in out["html"].read_bytes()
+    assert out["timelapse"].read_bytes()[:6] == b"GIF89a"
+
+
+def test_a_collection_that_cannot_be_used_is_refused_with_the_reason(tmp_path, own_data):
+    bad = tmp_path / "holiday.zip"
+    bad.write_bytes(b"these are not the pictures you are looking for")
+    done = cli("--images", str(bad), "--data", str(own_data))
+    assert done.returncode == 2 and "not a zip archive" in done.stderr
+    assert "Traceback" not in done.stderr
+    both = cli("--images", str(bad), "--dataset", "mnist")
+    assert both.returncode == 2 and "not both" in both.stderr
+    imp = subprocess.run([sys.executable, "-m", "explorer.data", "import", str(bad)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert imp.returncode == 2 and "not a zip archive" in imp.stderr
+    assert not (own_data / "custom").exists() or not any((own_data / "custom").iterdir())

@@ -17,7 +17,7 @@ from make_upload_corpus import (
     seven,
     transparent_canvas,
 )
-from PIL import Image, ImageDraw, ImageFile
+from PIL import Image, ImageDraw, ImageFile, ImageFilter
 
 from explorer import preprocess as pp
 from explorer.preprocess import ImageError, to_mnist
@@ -271,6 +271,15 @@ def test_to_ink_removes_uneven_lighting() -> None:
 def test_to_ink_refuses_blank(gray: np.ndarray) -> None:
     with pytest.raises(ImageError, match="No ink found: the image is blank"):
         pp.to_ink(gray)
+
+
+@pytest.mark.parametrize(("shape", "k"), [((64, 48), 15), ((20, 64), 5), ((7, 9), 3),
+                                         ((40, 33), 13), ((9, 9), 9), ((30, 30), 1)])
+def test_rank_filter_is_pils_min_and_max_filter(shape, k) -> None:
+    a = np.random.default_rng(k).random(shape).astype(np.float32)
+    img = Image.fromarray(a, "F")
+    for pair, pil in ((np.minimum, ImageFilter.MinFilter), (np.maximum, ImageFilter.MaxFilter)):
+        np.testing.assert_array_equal(pp.rank_filter(a, k, pair), np.asarray(img.filter(pil(k))))
 
 
 def test_remove_background_flattens_a_gradient() -> None:

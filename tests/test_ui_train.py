@@ -84,6 +84,8 @@ def test_pause_resume_and_continue_from_the_page(small_ckpt, monkeypatch):
         at = new_app()
         at.selectbox(key="model_path").set_value(str(run)).run()
         open_tab(at, "Train")
+        at.session_state["train_tabs"] = "Continue a run"  # its sub-tab: only the open one runs
+        at.run()
         assert any("Continue apptest-small" in m.value for m in at.markdown)
         at.number_input(key="c_epochs").set_value(400)  # 4 steps an epoch: long enough
         at.number_input(key="c_budget").set_value(60)

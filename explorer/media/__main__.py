@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from explorer import datasets
 from explorer.errors import DataError
 from explorer.media import encoded_csv, grid_image, morph_gif, png_bytes, strip
 from explorer.media.timelapse import history_timelapse, timelapse_gif
@@ -77,7 +78,6 @@ def _export(a) -> bytes:
         if not low <= getattr(a, name, low) <= high:
             raise ValueError(f"--{name} must be between {low} and {high}")
     model, ckpt = checkpoint.load(a.checkpoint)
-    spec = data.DATASETS[model.cfg.dataset]
     if a.what == "timelapse":
         kept = history_timelapse(ckpt.get("history", {}))
         if kept is None:
@@ -85,12 +85,13 @@ def _export(a) -> bytes:
         snaps, grids, epochs, labels = kept
         if labels is None:  # a run saved before its history kept them
             labels = train.snapshot_labels(TrainConfig.from_dict(ckpt.get("train_config") or {}))
-        out = timelapse_gif(snaps, labels, spec.classes, epochs, grids)
+        out = timelapse_gif(snaps, labels, datasets.classes(model.cfg.dataset), epochs, grids)
     elif a.what in ("morph", "csv"):
         test = data.load_split("test", model.cfg.dataset)
         mu, logvar = latent.encode_all(model, test.images)
         if a.what == "csv":
-            out = encoded_csv(mu, logvar, test.labels.numpy(), spec.classes)
+            out = encoded_csv(mu, logvar, test.labels.numpy(),
+                              datasets.classes(model.cfg.dataset))
         else:
             path = latent.interpolate(_parse_point(a.start, mu), _parse_point(a.end, mu),
                                       a.steps, a.method)

@@ -76,7 +76,7 @@ def dataset_ready(dataset: str) -> bool:
     """Provision (or verify) the dataset once per server; raises DataError."""
     from explorer import data
 
-    data.ensure_dataset(data.DATASETS[dataset])
+    data.ensure(dataset)
     return True
 
 

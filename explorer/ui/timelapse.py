@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import media
+from explorer import datasets, media
 from explorer.config import TrainConfig
-from explorer.data import DATASETS
 from explorer.media import timelapse
 from explorer.train import snapshot_labels
 from explorer.ui import models, plots
@@ -34,7 +33,7 @@ def timelapse_view(path: str, mtime: float) -> None:
     if labels is None:
         cfg = TrainConfig.from_dict(ckpt.get("train_config") or {})
         labels = _labels(model.cfg.dataset, cfg.test_subset)
-    classes = DATASETS[model.cfg.dataset].classes
+    classes = datasets.classes(model.cfg.dataset)
     lim = timelapse.timelapse_limit(snaps)
     key = f"tl_{Path(path).stem}"
     left, right = st.columns([1, 1], gap="large")

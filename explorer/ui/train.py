@@ -7,13 +7,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer import media, paths
+from explorer import datasets, media, paths
 from explorer.config import ARCHS, LIKELIHOODS, TrainConfig
-from explorer.data import DATASETS
 from explorer.priors import PRIORS
 from explorer.ui import models, plots
 from explorer.ui.jobs import JobBusy, JobManager, JobView
 from explorer.ui.models import ModelEntry
+from explorer.ui.own_images import own_images_panel
 from explorer.ui.sidebar import select_model
 from explorer.ui.timelapse import timelapse_view
 
@@ -57,7 +57,7 @@ def train_controls() -> None:
                  help="\n\n".join(f"**{k}**: {v}" for k, v in LIKELIHOODS.items()))
     c9, c10, c11, c12 = st.columns(4)
     c9.selectbox("dataset", spec("dataset")["choices"], key="t_data",
-                 format_func=lambda k: DATASETS[k].name, help=spec("dataset")["help"])
+                 format_func=datasets.title, help=spec("dataset")["help"])
     c10.selectbox("prior p(z)", spec("prior")["choices"], key="t_prior",
                   help="\n\n".join(f"**{k}**: {v}" for k, v in PRIORS.items()))
     c11.number_input("prior components", spec("components")["min"], spec("components")["max"],
@@ -114,20 +114,26 @@ def continue_controls(entry: ModelEntry, running: bool) -> None:
 
 
 def train_panel(entry: ModelEntry) -> None:
-    st.markdown("Train a new model from scratch on this machine, or continue one. It runs in "
-                "the background: switch tabs, or come back later, the run goes on; pause it "
-                "and resume it when you like. One run at a time.")
+    st.markdown("Train a new model from scratch on this machine (on MNIST, Fashion-MNIST or "
+                "your own pictures), or continue one. It runs in the background: switch tabs, "
+                "or come back later, the run goes on; pause it and resume it when you like. "
+                "One run at a time.")
     manager = job_manager()
     job = manager.current
     running = job is not None and job.running
-    new, more = st.tabs(["New run", "Continue a run"])
+    new, more, mine = st.tabs(["New run", "Continue a run", "Your images"], key="train_tabs",
+                              on_change="rerun")
     with new:
         with st.form("train_form", border=True):
             train_controls()
             st.form_submit_button("Start training", type="primary", disabled=running,
                                   on_click=_start)
-    with more:
-        continue_controls(entry, running)
+    if more.open:
+        with more:
+            continue_controls(entry, running)
+    if mine.open:
+        with mine:
+            own_images_panel()
     if msg := st.session_state.pop("train_message", None):
         st.error(msg)
     if running:
@@ -189,7 +195,7 @@ def _charts(path: str, version: int, _v: JobView) -> tuple:
     scatter = strips = None
     if _v.snapshot is not None and _v.labels is not None:
         scatter = plots.latent_scatter(_v.snapshot, _v.labels[: len(_v.snapshot)],
-                                       DATASETS[_v.cfg.dataset].classes, height=380, lim=None,
+                                       datasets.classes(_v.cfg.dataset), height=380, lim=None,
                                        point_size=5)
     if _v.samples is not None:
         strips = [media.png_data_uri(media.strip(half, 72))

@@ -8,7 +8,7 @@ import streamlit as st
 from PIL import Image
 
 from explorer import latent, media
-from explorer.images import open_image
+from explorer.images import MAX_BYTES, open_image
 from explorer.preprocess import ImageError, to_mnist
 from explorer.ui import encoding, models, plots
 from explorer.ui.draw import draw_panel
@@ -41,6 +41,7 @@ def upload_section(entry: ModelEntry) -> None:
                 "dark, any colour, any size. It is cropped to the ink, scaled to fit 20x20 "
                 "and centred by its centre of mass in 28x28, as MNIST's digits were.")
     file = st.file_uploader("Image of a digit", type=TYPES, key="upload",
+                            max_upload_size=MAX_BYTES >> 20,
                             help="PNG, JPEG, GIF, BMP, WebP or TIFF")
     if file is None:
         return
