@@ -93,6 +93,12 @@ def classes(name: str, root: Path | None = None) -> tuple[str, ...]:
     return tuple(m["classes"])
 
 
+def noun(name: str) -> str:
+    """What one of a dataset's pictures is called in the page: 'digit' for MNIST, 'image'
+    for Fashion-MNIST, 'picture' for a dataset of your own."""
+    return {"mnist": "digit", "fashion-mnist": "image"}.get(name, "picture")
+
+
 def title(name: str, root: Path | None = None) -> str:
     """How a person sees a dataset's name: 'MNIST', 'letters (your images, 1,500)'."""
     if name in BUILTIN:

@@ -17,7 +17,7 @@ import json
 import re
 from pathlib import Path
 
-from . import web
+from . import datasets, web
 from .pagecache import PageData
 
 TEMPLATE = web.HERE / "share.html"
@@ -37,10 +37,13 @@ def html(page: PageData) -> bytes:
     script = web.script(ENTRY)
     if "</script" in script.lower():
         raise AssertionError("the view's script would end its <script> element early")
-    meta = {"name": page.name, "classes": page.meta["classes"], "card": page.meta.get("card")}
+    noun = datasets.noun(page.meta["dataset"])
+    meta = {"name": page.name, "classes": page.meta["classes"], "noun": noun,
+            "card": page.meta.get("card")}
     fill = {
         "TITLE": html_text.escape(f"Latent Explorer: {page.name}"),
         "HEADING": html_text.escape(f"Latent Explorer: {page.name}"),
+        "NOUN": noun,
         "CARD": html_text.escape("; ".join(page.summary())),
         "CSS": web.css(),
         "META": json.dumps(meta, default=str).replace("<", "\\u003c"),

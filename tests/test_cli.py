@@ -144,6 +144,7 @@ def test_your_own_pictures_are_made_into_a_dataset_and_trained_on(tmp_path, own_
     rows = [r.split(",") for r in out["csv"].read_text().splitlines()[1:]]
     assert sorted(r[2] for r in rows) == list("abcdefg")  # one held-out letter of each
     assert b'"classes": ["a", "b", "c", "d", "e", "f", "g"]' in out["html"].read_bytes()
+    assert b"squeezes every 28x28 picture into" in out["html"].read_bytes()
     assert out["timelapse"].read_bytes()[:6] == b"GIF89a"
 
 

@@ -77,3 +77,29 @@ def test_opens_from_file_offline_drags_and_taps(share_file, phone):
         assert not errors, errors
         assert not blocked, blocked  # it asked for nothing
         context.close()
+
+
+@pytest.mark.browser
+def test_a_model_of_other_pictures_says_what_they_are(tmp_path):
+    chromium_or_skip()
+    out = tmp_path / "fashion.html"
+    share.write(checkpoint.PRETRAINED.with_name("fashion-mnist.pt"), out)
+    assert "squeezes every 28x28 image into" in out.read_text()
+    with tb.chromium() as browser:
+        errors = []
+        context, page = tb.new_page(browser, errors=errors, offline=True)
+        page.goto(out.as_uri())
+        tb.wait_drawn(page, timeout=30_000, streamlit=False)
+        assert page.locator(".lx-scattercol h4").inner_text() == "The encoded test images"
+        assert page.locator(".lx-manifold h4").inner_text().startswith("Manifold: decoded images")
+        box = page.get_by_role("spinbutton", name="test image #")
+        box.fill("7")
+        box.press("Enter")
+        page.wait_for_function("() => document.querySelector('.lx-digit-info').textContent"
+                               ".startsWith('Test image #7, label ')")
+        box.fill("10000")
+        box.press("Enter")
+        page.wait_for_function(f"() => ({tb.ROOT_JS}).querySelector('.lx-status').textContent"
+                               ".includes('There are test images #0 to #9999')")
+        assert not errors, errors
+        context.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import media, share
+from explorer import datasets, media, share
 from explorer.pagecache import PageData
 from explorer.ui import models
 from explorer.ui.explore_view import as_z, explore_view
@@ -51,9 +51,10 @@ def _on_grid(settings: dict) -> None:
 def explore_panel(entry: ModelEntry) -> None:
     init_state()
     page = models.page_data(entry.path, entry.mtime)
-    st.caption("Drag across the square or the sliders and the digit morphs: the decoder runs "
-               "in this page. Click a point of the scatter to compare a test digit with its "
-               "reconstruction, or a cell of the manifold to move there.")
+    noun = datasets.noun(page.meta["dataset"])
+    st.caption(f"Drag across the square or the sliders and the {noun} morphs: the decoder "
+               f"runs in this page. Click a point of the scatter to compare a test {noun} with "
+               "its reconstruction, or a cell of the manifold to move there.")
     view_panel(entry, page)
     downloads(entry, page)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from explorer import datasets
 from explorer.pagecache import PageData
 from explorer.ui.page_component import PageComponent
 
@@ -68,6 +69,7 @@ def explore_view(page: PageData, z: tuple[float, float], selected: int | None, *
 
     page_file, digits = VIEW.file(page, "page.bin"), VIEW.file(page, "digits.bin")
     data = {"lim": float(lim), "classes": page.meta["classes"],
+            "noun": datasets.noun(page.meta["dataset"]),
             "z": [round(float(z[0]), 4), round(float(z[1]), 4)],
             "selected": selected, "page": page_file, "digits": digits, "fallback": fallback}
     VIEW.mount(data, [page_file, digits], key=key, on_pick_change=picked,

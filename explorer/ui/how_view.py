@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from explorer import datasets
 from explorer.pagecache import PageData
 from explorer.ui.page_component import PageComponent
 
@@ -48,6 +49,6 @@ def how_view(page: PageData, choice: dict, *, selected: int | None,
     files = {name: VIEW.file(page, f"{name}.bin") for name in ("page", "encoder", "digits")}
     pixels = None if drawing is None else \
         np.round(np.asarray(drawing, np.float32).reshape(-1), 3).tolist()
-    data = {**files, "classes": page.meta["classes"],
+    data = {**files, "classes": page.meta["classes"], "noun": datasets.noun(page.meta["dataset"]),
             "likelihood": likelihood, **choice, "selected": selected, "drawing": pixels}
     VIEW.mount(data, list(files.values()), key=key, on_choice_change=changed)

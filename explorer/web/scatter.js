@@ -87,7 +87,7 @@ export class Scatter {
     if (i !== this.hot) { this.hot = i; this.view.schedule(); }
     if (i < 0) { this.tip.hidden = true; return; }
     const p = this.plane.points, name = this.view.classes[p.labels[i]] ?? p.labels[i];
-    this.tip.textContent = `${name} · test digit #${i} · z = (${p.z[2 * i].toFixed(2)}, ${p.z[2 * i + 1].toFixed(2)})`;
+    this.tip.textContent = `${name} · test ${this.view.noun || "digit"} #${i} · z = (${p.z[2 * i].toFixed(2)}, ${p.z[2 * i + 1].toFixed(2)})`;
     const r = this.el.getBoundingClientRect();
     this.tip.style.left = `${e.clientX - r.left + 12}px`;
     this.tip.style.top = `${e.clientY - r.top + 12}px`;

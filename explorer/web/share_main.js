@@ -8,7 +8,7 @@ const meta = JSON.parse(document.getElementById("lx-meta").textContent);
 const view = new ExploreView(document.getElementById("lx-view"), { id: "share" });
 try {
   const parsed = parseBundle(base64ToBuffer(document.getElementById("lx-data").textContent.trim()));
-  view.setBundle(parsed, meta.classes);
+  view.setBundle(parsed, meta.classes, meta.noun);
   view.setState([0, 0], null);
   unpackDigits(parsed.digits).then((digits) => view.setDigits(digits),
     (e) => view.say(`The test digits in this file could not be read (${e.message}).`));

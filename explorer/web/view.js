@@ -27,7 +27,7 @@ const HTML = `
           <figure><canvas class="lx-recon" role="img" aria-label="its reconstruction"></canvas><figcaption>reconstruction</figcaption></figure>
         </div>
         <p class="lx-digit-info">Click a point of the scatter to compare a test digit with its reconstruction.</p>
-        <label class="lx-index-row">test digit # <input type="number" class="lx-index" min="0" step="1" inputmode="numeric"></label>
+        <label class="lx-index-row"><span class="lx-index-word">test digit #</span> <input type="number" class="lx-index" min="0" step="1" inputmode="numeric"></label>
       </div>
     </div>
     <div class="lx-sliders"></div>
@@ -77,7 +77,7 @@ export class ExploreView {
     const $ = (s) => root.querySelector(s);
     this.el = { preview: $(".lx-preview"), cap: $(".lx-cap"), orig: $(".lx-orig"), recon: $(".lx-recon"),
       info: $(".lx-digit-info"), index: $(".lx-index"), status: $(".lx-status"), sliders: $(".lx-sliders") };
-    this.lim = 4; this.classes = [];
+    this.lim = 4; this.classes = []; this.noun = "digit";
     this.z = [0, 0]; this.shown = [0, 0]; this.committed = [0, 0]; this.hovering = false;
     this.selected = null; this.decoder = null; this.points = null; this.digits = null;
     this.dataKey = null; this.sent = []; this.needResize = true;
@@ -101,9 +101,11 @@ export class ExploreView {
     this.schedule();
   }
 
-  /** A parsed data file (nn_runtime.parseBundle): the decoder and the encoded test set. */
-  setBundle(bundle, classes) {
+  /** A parsed data file (nn_runtime.parseBundle): the decoder and the encoded test set;
+   *  the class names, and what one picture is called ("digit", "image", "picture"). */
+  setBundle(bundle, classes, noun) {
     this.classes = classes || this.classes;
+    this.name(noun || "digit");
     this.decoder = bundle.decoder;
     this.points = bundle.points;
     if (this.points) { this.pad.setPoints(this.points); this.scatter.setPoints(this.points, this.classes, this.lim); }
@@ -111,6 +113,19 @@ export class ExploreView {
     this.manifold.restart();
     this.root.dataset.ready = "1";
     this.schedule();
+  }
+
+  /** Every text that says what the pictures are. */
+  name(noun) {
+    const r = this.root, set = (sel, attr, text) => { const e = r.querySelector(sel); if (e) attr ? e.setAttribute(attr, text) : (e.textContent = text); };
+    this.noun = noun;
+    set(".lx-preview", "aria-label", `decoded ${noun}`);
+    set(".lx-save", "title", `the decoded ${noun}, 280 x 280`);
+    set(".lx-orig", "aria-label", `the clicked test ${noun}`);
+    set(".lx-index-word", null, `test ${noun} #`);
+    set(".lx-scattercol h4", null, `The encoded test ${noun}s`);
+    set(".lx-manifold h4", null, `Manifold: decoded ${noun}s over the latent plane`);
+    if (this.selected === null) set(".lx-digit-info", null, `Click a point of the scatter to compare a test ${noun} with its reconstruction.`);
   }
 
   /** The test digits (nn_runtime.unpackDigits), to show the one clicked. */
@@ -271,7 +286,7 @@ export class ExploreView {
       hash = paint(el.recon, net.run(), w, h);
     } else if (this.fallback && this.fallback.recon) drawUri(el.recon, this.fallback.recon);
     const name = this.classes[pts.labels[i]] ?? pts.labels[i];
-    el.info.innerHTML = `<b>Test digit #${i}</b>, label <b class="lx-label">${name}</b>, ` +
+    el.info.innerHTML = `<b>Test ${this.noun} #${i}</b>, label <b class="lx-label">${name}</b>, ` +
       `z = (${pts.z[2 * i].toFixed(2)}, ${pts.z[2 * i + 1].toFixed(2)})`;
     if (document.activeElement !== el.index && this.root.getRootNode().activeElement !== el.index) el.index.value = i;
     if (!d) { el.info.append(" (loading the picture …)"); return hash; }
@@ -310,7 +325,7 @@ export class ExploreView {
     const root = this.root, el = this.el;
     el.index.addEventListener("change", (e) => {
       const i = Number(el.index.value), n = this.points ? this.points.n : 0;
-      if (!Number.isInteger(i) || i < 0 || i >= n) { this.say(`There are test digits #0 to #${n - 1}.`); return; }
+      if (!Number.isInteger(i) || i < 0 || i >= n) { this.say(`There are test ${this.noun}s #0 to #${n - 1}.`); return; }
       this.say("");
       this.select(i, e.timeStamp, "typed");
     });

@@ -51,7 +51,7 @@ const HTML = `
 <div class="lw-main">
   <div class="lw-left">
     <div class="lw-choose" role="radiogroup" aria-label="the digit">
-      <label><input type="radio" name="lw-src" value="test" checked> test digit #</label>
+      <label><input type="radio" name="lw-src" value="test" checked> <span class="lw-word">test digit #</span></label>
       <input type="number" class="lw-index" aria-label="test digit #" min="0" step="1" value="0">
       <button type="button" class="lx-btn lw-from" title="the test digit clicked on the Explore tab">from Explore</button>
       <label><input type="radio" name="lw-src" value="drawing"> your drawing</label>
@@ -75,7 +75,7 @@ const HTML = `
     <p class="lw-loss"></p>
   </div>
   <div class="lw-right"><div class="lw-plane"></div>
-    <div class="lw-under"><p class="lx-note">The test digits; q(z|x) of this digit as its 1- and 2-sigma ellipses and ${CLOUD} draws (red); the ring is μ, the cross z.</p>
+    <div class="lw-under"><p class="lx-note"><span class="lw-words">The test digits; q(z|x) of this digit</span> as its 1- and 2-sigma ellipses and ${CLOUD} draws (red); the ring is μ, the cross z.</p>
     <button type="button" class="lx-btn lw-zoom" aria-pressed="false">Zoom to q(z|x)</button></div></div>
 </div>
 <p class="lx-status lw-status" role="status" aria-live="polite"></p>`;
@@ -92,15 +92,28 @@ export class WalkView {
     this.plane = new Plane($(".lw-plane"), { left: 40, right: 8, top: 8, bottom: 34 });
     this.plane.style = { alpha: 0.3, radius: 1.6 };
     this.state = { src: "test", index: 0, seed: 0, beta: 1 };
-    this.selected = null; this.drawing = null; this.classes = []; this.likelihood = "bernoulli";
+    this.selected = null; this.drawing = null; this.classes = []; this.likelihood = "bernoulli"; this.noun = "digit";
     this.raf = 0; this.events = []; this.notice = "";
     this.stats = window.__lxBench ? { latency: {}, frames: 0, view: this } : null;
     if (this.stats) (window.__lxStats = window.__lxStats || {})[host.id || "walk"] = this.stats;
     this.listen();
   }
 
-  setBundle(bundle, classes, likelihood) {
+  /** What one picture is called ("digit", "image", "picture"), in every text that says it. */
+  name(noun) {
+    const r = this.root, set = (sel, attr, text) => { const e = r.querySelector(sel); if (e) attr ? e.setAttribute(attr, text) : (e.textContent = text); };
+    this.noun = noun;
+    set(".lw-choose", "aria-label", `the ${noun}`);
+    set(".lw-word", null, `test ${noun} #`);
+    set(".lw-index", "aria-label", `test ${noun} #`);
+    set(".lw-from", "title", `the test ${noun} clicked on the Explore tab`);
+    set(".lw-x", "aria-label", `the ${noun} as the model sees it`);
+    set(".lw-words", null, `The test ${noun}s; q(z|x) of this ${noun}`);
+  }
+
+  setBundle(bundle, classes, likelihood, noun) {
     const meta = bundle.header.meta || {};
+    this.name(noun || "digit");
     Object.assign(this, { decoder: bundle.decoder, prior: bundle.prior,
       points: bundle.points, classes: classes || [], likelihood: likelihood || "bernoulli",
       learned: !!meta.prior && meta.prior !== "standard" });
@@ -213,7 +226,7 @@ export class WalkView {
   paint(x, w) {
     const el = this.el, i = this.state.index, bern = this.likelihood === "bernoulli";
     picture(el.x, x, true); picture(el.mu, w.muPicture); picture(el.z, w.zPicture); heat(el.heat, w.nats);
-    el["x-cap"].textContent = `${this.state.src === "drawing" ? "your drawing" : `test digit #${i} (${this.classes[this.points.labels[i]] ?? ""})`}, as the model sees it (${bern ? "binarized at 0.5" : this.state.src === "drawing" ? "grey" : `grey, in the ${this.digits.levels} levels the page keeps`})`;
+    el["x-cap"].textContent = `${this.state.src === "drawing" ? "your drawing" : `test ${this.noun} #${i} (${this.classes[this.points.labels[i]] ?? ""})`}, as the model sees it (${bern ? "binarized at 0.5" : this.state.src === "drawing" ? "grey" : `grey, in the ${this.digits.levels} levels the page keeps`})`;
     el.q.textContent = `q(z|x) = N(μ, σ²):  μ = ${pair(w.mu)},  σ = ${pair(w.sigma, 3)}`;
     el.kl.innerHTML = w.learned
       ? `<p class="lx-note">This model's prior is learned: its KL has no closed form, so it is estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over ${KL_SAMPLES.toLocaleString()} draws of z from q(z|x): ${fmt(w.kl)} nats.</p>`
@@ -262,7 +275,7 @@ export class WalkView {
     el.index.addEventListener("change", (e) => {
       const i = Number(el.index.value), n = this.points ? this.points.n : 0;
       if (!Number.isInteger(i) || i < 0 || i >= n) {
-        this.notice = `There is no test digit #${el.index.value}: they go from #0 to #${n - 1}.`;
+        this.notice = `There is no test ${this.noun} #${el.index.value}: they go from #0 to #${n - 1}.`;
         el.index.value = st.index; this.schedule();
         return;
       }

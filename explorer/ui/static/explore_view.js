@@ -35,7 +35,7 @@ export default function (component) {
   if (d.page && d.page.name !== entry.page) {
     entry.page = d.page.name;
     load(d.page).then((parsed) => {
-      if (entry.page === d.page.name) view.setBundle(parsed, d.classes);
+      if (entry.page === d.page.name) view.setBundle(parsed, d.classes, d.noun);
     }, (e) => { if (entry.page === d.page.name) { entry.page = null; view.say(`Could not load the model into the page (${e.message}).`); } });
   }
   if (d.digits && d.digits.name !== entry.digits) {

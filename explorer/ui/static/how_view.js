@@ -23,7 +23,7 @@ export default function (component) {
   entry.report = setStateValue;
   if (d.page && d.page.name !== entry.page) {
     entry.page = d.page.name;
-    load(d.page).then((parsed) => { if (entry.page === d.page.name) view.setBundle(parsed, d.classes, d.likelihood); },
+    load(d.page).then((parsed) => { if (entry.page === d.page.name) view.setBundle(parsed, d.classes, d.likelihood, d.noun); },
       (e) => { entry.page = null; view.say(`Could not load the model into the page (${e.message}).`); });
   }
   if (d.encoder && d.encoder.name !== entry.encoder) {
