@@ -56,7 +56,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--budgets", default="10,30,60", help="training budgets in seconds")
     ap.add_argument("--only", default="ours,a,b,c",
-                    help="contestants: ours,a,b,c (issue 3) or ours,mog,vamp (learned priors)")
+                    help="contestants: ours,a,b,c (issue 3) or ours,mog,vamp,vamp32 "
+                         "(learned priors)")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads for every contestant (1: a second process on a 2-core "
                          "machine then cannot stall training; 0 = torch's default)")

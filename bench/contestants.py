@@ -17,9 +17,11 @@ CONTESTANTS: dict[str, TrainConfig] = {
                                            schedule="constant", binarization="threshold"),
     "b: tutorial, our recipe": TrainConfig(arch="tutorial"),
     "c: MLP, our recipe": TrainConfig(arch="mlp"),
-    # issue 15: ours with a learned prior (python -m bench --only ours,mog,vamp)
+    # issue 15: ours with a learned prior (python -m bench --only ours,mog,vamp,vamp32)
     "ours, MoG prior": TrainConfig(arch="conv", prior="mog"),
     "ours, VampPrior": TrainConfig(arch="conv", prior="vamp"),
+    "ours, VampPrior (32)": TrainConfig(arch="conv", prior="vamp", components=32),
 }
 KEYS = {"ours": "ours", "a": "a: tutorial, its recipe", "b": "b: tutorial, our recipe",
-        "c": "c: MLP, our recipe", "mog": "ours, MoG prior", "vamp": "ours, VampPrior"}
+        "c": "c: MLP, our recipe", "mog": "ours, MoG prior", "vamp": "ours, VampPrior",
+        "vamp32": "ours, VampPrior (32)"}
