@@ -384,26 +384,31 @@ def digit_set(per_style: int = 80, seed: int = 0, styles=None) -> Iterator[Sampl
 
 
 def big_photo(seed: int = 0, label: int = 4) -> bytes:
-    """A 12-megapixel (4000 x 3000) JPEG photo of a pen digit: what a phone sends."""
+    """A 12-megapixel (4000 x 3000) JPEG photo of a pen digit, with a phone's sensor grain
+    and quality, so the file is as big as a phone's (a few MB)."""
     rng = np.random.default_rng([seed, 99])
-    return photo(rng, pick_digit(rng, label)[0], canvas=(4000, 3000))[0]
+    data = photo(rng, pick_digit(rng, label)[0], canvas=(4000, 3000))[0]
+    rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), np.float32)
+    rgb = rgb + rng.normal(0, 4, rgb.shape).astype(np.float32)
+    return encode(Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)), "JPEG", quality=92)
 
 
 # ---------------------------------------------------------------------------- examples
 EXAMPLE_SEED = 2024  # not the evaluation set's seed
-EXAMPLES = [("typeset", 3), ("photo", 7), ("canvas", 2), ("transparent", 5), ("colour", 4),
-            ("small", 9), ("marker", 8), ("pencil", 6), ("lined", 1), ("typeset", 10)]
+EXAMPLES = [("typeset", 3, "type"), ("photo", 7, "photo"), ("canvas", 2, "canvas"),
+            ("transparent", 5, "alpha"), ("colour", 4, "colour"), ("small", 9, "small"),
+            ("marker", 8, "marker"), ("pencil", 6, "pencil"), ("lined", 1, "ruled")]
 PHOTOGRAPHED = ("photo", "colour", "small", "marker", "pencil", "lined")
 
 
 def examples(out_dir: Path) -> list[dict]:
-    """The app's example row: one or two small files per style (photographs as JPEG, as
+    """The app's example row: one small file per style (photographs as JPEG, as
     cameras write them; drawings and type as PNG) and an index.json."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.glob("*.*"):
         old.unlink()
     index = []
-    for style, i in EXAMPLES:
+    for style, i, short in EXAMPLES:
         s = make(style, i, EXAMPLE_SEED, scale=0.4 if style in ("small", "photo") else 0.6)
         img = Image.open(io.BytesIO(s.data))
         img.load()
@@ -417,7 +422,7 @@ def examples(out_dir: Path) -> list[dict]:
             if img.mode == "RGB":
                 img = img.quantize(64, dither=Image.Dither.NONE)
             img.save(out_dir / name, "PNG", optimize=True)
-        index.append({"file": name, "style": style, "label": s.label,
+        index.append({"file": name, "style": style, "name": short, "label": s.label,
                       "about": STYLES[style][0]})
     (out_dir / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     return index
