@@ -33,7 +33,7 @@ SIDE = 28  # ... and centred its mass in a 28x28 field
 CENTRE = 14.0  # MNIST's mean centre of mass, measured in pixel indices: (14.0, 14.0)
 STROKE = 2.2  # stroke width (px at the 20 px scale) strokes are brought to: thin pen lines
 # widened, bold type and markers thinned. MNIST's median is 1.8 (ink > 0.5); 2.2 scored best
-# in bench.digits (typeset +5 points over 1.8 with a Lanczos fit, other styles level)
+# in bench.digits (typeset about +3 points over widening to 1.8 only, other styles level)
 MIN_CONTRAST = 0.1  # ink must stand this far (0..1) above the background's noise
 
 NO_INK = "No ink found: the image is blank"
