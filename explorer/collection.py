@@ -33,6 +33,7 @@ from . import archive, datasets
 from .errors import CollectionError, DataError, ImageError
 from .files import atomic_write, file_sha256
 from .images import open_image
+from .preprocess import VERSION as PIPELINE
 from .preprocess import flatten_alpha, ink_polarity, to_gray, to_mnist
 from .provision import idx_bytes
 
@@ -277,7 +278,8 @@ def build(source: Path | str, name: str | None = None, preprocess: str = "ink",
         raise CollectionError(f"no images found in {label or source.name}{_skips(listing)}")
     digest = images_sha256(listing, progress, stop)
     settings = {"images_sha256": digest, "preprocess": preprocess,
-                "polarity": polarity if preprocess == "whole" else None, "seed": seed}
+                "polarity": polarity if preprocess == "whole" else None, "seed": seed,
+                "pipeline": PIPELINE if preprocess == "ink" else None}
     old = datasets.manifest(name, root)
     if old is not None and all(old.get(k) == v for k, v in settings.items()):
         try:

@@ -38,6 +38,33 @@ def test_uploading_a_drawing_shows_its_position(page, tmp_path):
     assert "your digit (mean)" in names
 
 
+STEPS = ["as uploaded", "ink found", "cropped", "fitted 20x20", "centred 28x28", "reconstruction"]
+
+
+def test_an_upload_shows_its_steps_in_a_row_and_a_non_digit_is_flagged(page, tmp_path):
+    page.get_by_role("tab", name="Draw or upload").click()
+    page.get_by_role("radio", name="Upload an image").click()
+    img = Image.new("RGB", (240, 240), "white")  # a W: placed on the map, but flagged
+    ImageDraw.Draw(img).line([(30, 40), (80, 200), (120, 90), (160, 200), (210, 40)],
+                             fill=(20, 20, 20), width=16)
+    path = tmp_path / "w.png"
+    img.save(path)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    warning = page.locator('[data-testid="stAlert"]', has_text="does not look like any digit")
+    warning.wait_for(timeout=60_000)
+    assert warning.is_visible()
+    strip = page.locator(".st-key-digit_steps")
+    page.wait_for_function("""() => { const imgs = document.querySelectorAll(
+        '.st-key-digit_steps img'); return imgs.length === 6 &&
+        [...imgs].every(i => i.complete && i.naturalWidth > 0); }""", timeout=30_000)
+    assert strip.locator('[data-testid="stImageCaption"]').all_inner_texts() == STEPS
+    boxes = strip.locator("img").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.x, r.y, r.width]; })")
+    assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)  # left to right, in order
+    assert max(b[1] for b in boxes) - min(b[1] for b in boxes) < 5  # in one row
+    assert all(b[2] >= 60 for b in boxes)  # each big enough to see
+
+
 def test_training_streams_updates_and_stops(page):
     start_training(page, 50, 120, wait=False)
     lengths = []

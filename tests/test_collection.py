@@ -46,7 +46,8 @@ def test_a_zip_of_letters_becomes_a_dataset_like_mnist(tmp_path, own_data):
     assert set(manifest["files"]) == set(datasets.FILES)
 
 
-def test_the_same_pictures_are_reused_and_changed_ones_made_again(tmp_path, own_data):
+def test_the_same_pictures_are_reused_and_changed_ones_made_again(tmp_path, own_data,
+                                                                  monkeypatch):
     z = letters_zip(tmp_path / "l.zip", per_class=8, classes="abcdefg")
     first = collection.build(z, "mine")
     stamp = (own_data / "custom" / "mine" / "train-images-idx3-ubyte").stat().st_mtime_ns
@@ -55,6 +56,8 @@ def test_the_same_pictures_are_reused_and_changed_ones_made_again(tmp_path, own_
     assert (own_data / "custom" / "mine" / "train-images-idx3-ubyte").stat().st_mtime_ns == stamp
     other = collection.build(z, "mine", seed=1)  # another split: made again
     assert not other.get("reused")
+    monkeypatch.setattr(collection, "PIPELINE", collection.PIPELINE + 1)  # a new pipeline
+    assert not collection.build(z, "mine", seed=1).get("reused")
     with zipfile.ZipFile(z, "a") as zf:  # one more picture: new images, made again
         zf.writestr("letters/a/extra.png", encode(letter("a", np.random.default_rng(7)), "PNG"))
     changed = collection.build(z, "mine")

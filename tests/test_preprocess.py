@@ -297,16 +297,41 @@ def test_crop_to_ink_ignores_specks() -> None:
         pp.crop_to_ink(np.zeros((5, 5), np.float32))
 
 
-def test_thicken_strokes_widens_thin_lines_only() -> None:
+def test_normalize_strokes_widens_thin_lines_and_thins_bold_ones() -> None:
     thin = np.zeros((400, 300), np.float32)
     thin[50:350, 150] = 1.0  # a 1 px pen line, 300 px long
-    out = pp.thicken_strokes(thin)
+    out = pp.normalize_strokes(thin)
     assert max(out.shape) <= 8 * pp.BOX + 40
     width_at_20px = (out > 0.5).sum(1).max() * 20 / max(out.shape)
     assert width_at_20px >= 1.5
-    thick = np.zeros((100, 60), np.float32)
-    thick[10:90, 20:32] = 1.0
-    assert np.array_equal(pp.thicken_strokes(thick), thick)
+    bold = np.zeros((160, 120), np.float32)
+    bold[10:150, 30:70] = 1.0  # a bar 5 px wide at the 20 px scale, like a marker
+    width_at_20px = (pp.normalize_strokes(bold) > 0.5).sum(1).max() * 20 / 160
+    assert 1.5 <= width_at_20px <= 3.5
+    right = np.zeros((100, 60), np.float32)
+    right[10:90, 20:32] = 1.0  # already about STROKE wide: left alone
+    assert np.array_equal(pp.normalize_strokes(right), right)
+
+
+def test_stages_keep_each_picture_in_order() -> None:
+    s = pp.stages(encode(seven()))
+    assert s.image.size == seven().size
+    assert s.ink.shape == (s.image.size[1], s.image.size[0])
+    assert s.crop.shape[0] <= s.ink.shape[0] and s.crop.shape[1] <= s.ink.shape[1]
+    assert max(s.fit.shape) == pp.BOX and s.fit.max() == 1.0
+    assert np.array_equal(s.x, reference())
+
+
+def test_ruled_lines_are_removed_and_the_digit_kept() -> None:
+    img = seven((300, 300), width=14)
+    d = ImageDraw.Draw(img)
+    for y in range(20, 300, 45):
+        d.line([(0, y), (299, y + 8)], fill=150, width=3)  # rules, a little askew
+    ink = pp.to_ink(pp.to_gray(img))
+    strokes = np.asarray(seven((300, 300), width=14)) < 128
+    assert np.percentile(ink[~strokes], 99.5) < 0.1, "the rules are gone"
+    assert np.median(ink[strokes]) > 0.9, "the digit stays"
+    assert np.percentile(pp.to_ink(pp.to_gray(img), lines=False)[~strokes], 99.5) > 0.3
 
 
 @pytest.mark.parametrize("shape, expected", [((100, 50), (20, 10)), ((5, 3), (20, 12)),

@@ -6,7 +6,8 @@ import io
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.apptest import errors, explore_data, new_app, open_tab
+from explorer.ui import examples
+from tests.apptest import errors, explore_data, image_captions, new_app, open_tab
 
 
 def upload_mode(at):
@@ -61,3 +62,41 @@ def test_bad_uploads_give_a_message_and_nothing_breaks(name, blob, expected):
     at.session_state["z1"] = -1.0
     at.run()
     assert not at.exception and explore_data(at)["z"] == [0.0, -1.0]
+
+
+STEPS = ["as uploaded", "ink found", "cropped", "fitted 20x20", "centred 28x28", "reconstruction"]
+
+
+def steps_shown(at) -> list[str]:
+    return [c for c in image_captions(at) if c in STEPS]
+
+
+def test_a_photo_from_the_camera_goes_through_the_same_steps():
+    """AppTest sets the camera's photo as the browser would send it (one JPEG)."""
+    at = new_app()
+    open_tab(at, "Draw or upload")
+    at.button_group(key="input_mode").set_value("Take a photo").run()
+    assert not at.exception and len(at.camera_input) == 1
+    photo = (examples.DIR / "photo-7.jpg").read_bytes()  # a pen 7 photographed on paper
+    at.camera_input(key="camera").set_value(("photo.jpg", photo, "image/jpeg")).run()
+    assert not at.exception and not errors(at)
+    assert steps_shown(at) == STEPS
+    text = " ".join(m.value for m in at.markdown)
+    assert "Latent mean" in text and "Most of them are **7**" in text
+    assert not at.warning  # a real digit: no warning
+
+
+def test_an_example_runs_with_one_click_and_a_letter_gets_the_warning():
+    at = upload_mode(new_app())
+    assert len(examples.index()) >= 8
+    at.button(key="example_typeset-3.png").click().run()
+    assert not at.exception and not errors(at) and steps_shown(at) == STEPS
+    assert "Most of them are **3**" in " ".join(m.value for m in at.markdown)
+    img = Image.new("L", (240, 240), 255)  # a W is no digit: placed, but with a warning
+    ImageDraw.Draw(img).line([(30, 40), (80, 200), (120, 90), (160, 200), (210, 40)], fill=0,
+                             width=16)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    at.file_uploader(key="upload").set_value(("w.png", buf.getvalue(), "image/png")).run()
+    assert not at.exception and steps_shown(at) == STEPS  # the upload replaced the example
+    assert "does not look like any digit" in " ".join(w.value for w in at.warning)

@@ -1,37 +1,46 @@
-"""The Upload tab: a photo, scan or canvas export of a digit, preprocessed the way MNIST was
-made, encoded, and placed on the latent map with its uncertainty."""
+"""The Draw or upload tab's upload and camera: a photo, scan or canvas export of a digit (or a
+shipped example, or a photo taken in the page), preprocessed the way MNIST was made, shown
+step by step, encoded, and placed on the latent map with its uncertainty."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 
-from explorer import latent, media
-from explorer.images import MAX_BYTES, open_image
-from explorer.preprocess import ImageError, to_mnist
-from explorer.ui import encoding, models, plots
+from explorer import familiar, latent
+from explorer.images import MAX_BYTES
+from explorer.preprocess import ImageError, stages
+from explorer.ui import encoding, examples, models, plots, steps
 from explorer.ui.draw import draw_panel
 from explorer.ui.explore import LIM, move_to
 from explorer.ui.models import ModelEntry
 
 TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+MODES = ["Draw a digit", "Upload an image", "Take a photo"]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _preprocess(data: bytes) -> tuple[np.ndarray, Image.Image]:
-    """(the 28x28 digit, a small view of the upload); ImageError for unusable files."""
-    x = to_mnist(data)
-    view = open_image(data).convert("RGBA")
-    view.thumbnail((280, 280))
-    return x, view
+def _preprocess(data: bytes) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """(the 28x28 digit, its steps as captioned pictures); ImageError for unusable files."""
+    s = stages(data)
+    return s.x, steps.pictures(s)
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring what the test digits look like (once) ...")
+def _familiar_levels(path: str, mtime: float) -> familiar.Levels:
+    model, _ = models.load(path, mtime)
+    enc = models.encoded_test_set(path, mtime)
+    return familiar.test_set_levels(model, models.test_images(model.cfg.dataset), enc.mu,
+                                    enc.logvar)
 
 
 def upload_panel(entry: ModelEntry) -> None:
-    mode = st.segmented_control("input", ["Draw a digit", "Upload an image"], key="input_mode",
-                                default="Draw a digit", label_visibility="collapsed")
+    mode = st.segmented_control("input", MODES, key="input_mode", default="Draw a digit",
+                                label_visibility="collapsed")
     if mode == "Upload an image":
         upload_section(entry)
+    elif mode == "Take a photo":
+        camera_section(entry)
     else:
         draw_panel(entry)
 
@@ -43,25 +52,44 @@ def upload_section(entry: ModelEntry) -> None:
     file = st.file_uploader("Image of a digit", type=TYPES, key="upload",
                             max_upload_size=MAX_BYTES >> 20,
                             help="PNG, JPEG, GIF, BMP, WebP or TIFF")
-    if file is None:
-        return
+    if file is not None and st.session_state.get("upload_seen") != file.file_id:
+        st.session_state.upload_seen = file.file_id  # a new upload replaces the example
+        examples.forget()
+    examples.example_row()
+    example = examples.chosen()
+    if example is not None:
+        show_digit(entry, *example)
+    elif file is not None:
+        show_digit(entry, file.name, file.getvalue())
+
+
+def camera_section(entry: ModelEntry) -> None:
+    st.markdown("Write a digit **large and dark** on plain paper and hold it up to the camera, "
+                "filling much of the picture. The photo goes through the same steps as an "
+                "upload.")
+    photo = st.camera_input("Take a photo of a digit", key="camera", width=480)
+    if photo is not None:
+        show_digit(entry, "your photo", photo.getvalue())
+
+
+def show_digit(entry: ModelEntry, name: str, data: bytes) -> None:
+    """Preprocess, show the steps, encode and place one picture (an ImageError is shown as a
+    message, never raised)."""
     try:
-        x, view = _preprocess(file.getvalue())
+        x, pictures = _preprocess(data)
     except ImageError as e:
-        st.error(f"**{file.name}**: {e}")
+        st.error(f"**{name}**: {e}")
         return
     model, _ = models.load(entry.path, entry.mtime)
     enc = models.encoded_test_set(entry.path, entry.mtime)
     mu, logvar = latent.encode_one(model, x)
     st.session_state.your_digit = x  # an endpoint for Interpolate (encoded by any model)
 
+    steps.steps_strip(pictures, steps.reconstruction_uri(latent.decode_point(model, mu)))
+    steps.warn_if_unfamiliar(familiar.unfamiliar(_familiar_levels(entry.path, entry.mtime),
+                                                 model, x, mu, logvar, enc.mu))
     left, right = st.columns([3, 2], gap="large")
     with right:
-        a, b, c = st.columns(3)
-        a.image(media.png_data_uri(view), caption="your upload", width=140)
-        b.image(media.png_data_uri(media.picture(x, 140)), caption="preprocessed 28x28",
-                width=140)
-        c.image(encoding.reconstruction_uri(model, mu, 140), caption="reconstruction", width=140)
         st.markdown(encoding.describe(mu, logvar))
         st.markdown("**Nearest test digits** (in latent space):")
         most = encoding.nearest_digits(model, enc, mu, 56)
