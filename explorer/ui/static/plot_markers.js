@@ -138,21 +138,28 @@ document.addEventListener("pointerdown", (event) => {
 const SVG = "http://www.w3.org/2000/svg";
 let clipIds = 0;
 
-function drawPath(el, spec, xa, ya, gd) {
+/** The marker's SVG layer over the whole plot, made (and `fill`ed) on first use. */
+function svgLayer(el, gd, fill = () => {}) {
   el.className = "lx-path-host";
   el.style.cssText = "position:absolute;left:0;top:0;width:0;height:0;pointer-events:none";
   let svg = el.querySelector("svg");
   if (!svg) {
     svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("class", "lx-path");
-    svg.appendChild(document.createElementNS(SVG, "clipPath")).id = `lxclip-${++clipIds}`;
-    svg.firstChild.appendChild(document.createElementNS(SVG, "rect"));
-    svg.appendChild(document.createElementNS(SVG, "polyline"));
+    fill(svg);
     el.appendChild(svg);
   }
-  const w = gd.clientWidth, h = gd.clientHeight;
-  svg.setAttribute("width", w);
-  svg.setAttribute("height", h);
+  svg.setAttribute("width", gd.clientWidth);
+  svg.setAttribute("height", gd.clientHeight);
+  return svg;
+}
+
+function drawPath(el, spec, xa, ya, gd) {
+  const svg = svgLayer(el, gd, (s) => {
+    s.appendChild(document.createElementNS(SVG, "clipPath")).id = `lxclip-${++clipIds}`;
+    s.firstChild.appendChild(document.createElementNS(SVG, "rect"));
+    s.appendChild(document.createElementNS(SVG, "polyline"));
+  });
   const rect = svg.querySelector("rect");
   rect.setAttribute("x", xa._offset); rect.setAttribute("y", ya._offset);
   rect.setAttribute("width", xa._length); rect.setAttribute("height", ya._length);
@@ -169,16 +176,7 @@ function drawPath(el, spec, xa, ya, gd) {
 }
 
 function drawDots(el, spec, xa, ya, gd) {
-  el.className = "lx-path-host";
-  el.style.cssText = "position:absolute;left:0;top:0;width:0;height:0;pointer-events:none";
-  let svg = el.querySelector("svg");
-  if (!svg) {
-    svg = document.createElementNS(SVG, "svg");
-    svg.setAttribute("class", "lx-path");
-    el.appendChild(svg);
-  }
-  svg.setAttribute("width", gd.clientWidth);
-  svg.setAttribute("height", gd.clientHeight);
+  const svg = svgLayer(el, gd);
   const inside = ([x, y]) => x >= xa._offset && x <= xa._offset + xa._length &&
     y >= ya._offset && y <= ya._offset + ya._length;
   const px = spec.points.map(([x, y]) => [xa._offset + xa.l2p(x), ya._offset + ya.l2p(y)])
