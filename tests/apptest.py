@@ -2,6 +2,7 @@
 tests of the tabs."""
 
 import json
+import time
 
 from streamlit.testing.v1 import AppTest
 
@@ -27,6 +28,19 @@ def image_captions(at) -> list[str]:
 
 def errors(at) -> list[str]:
     return [e.value for e in at.error]
+
+
+def wait_for(at, predicate, timeout: float = 120, every: float = 1.0) -> AppTest:
+    """Rerun `at` every `every` seconds until predicate(at) holds (a background job's result
+    reaches the page on a rerun); fails on an exception or after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        time.sleep(every)
+        at.run()
+        assert not at.exception, at.exception
+        if predicate(at):
+            return at
+    raise AssertionError("timed out")
 
 
 def open_tab(at, label: str) -> AppTest:

@@ -2,22 +2,13 @@
 made into a dataset in the background, shown class by class with its counts, and offered to
 a new run; a zip that cannot be used gets its reason."""
 
-import time
-
 from explorer import datasets
-from tests.apptest import errors, image_captions, new_app, open_tab
+from tests.apptest import errors, image_captions, new_app, open_tab, wait_for
 from tooling.letters import letters_zip
 
 
-def _wait_for(at, predicate, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        time.sleep(0.5)
-        at.run()
-        assert not at.exception, at.exception
-        if predicate(at):
-            return at
-    raise AssertionError("timed out")
+def _wait_for(at, predicate):
+    return wait_for(at, predicate, timeout=90, every=0.5)
 
 
 def your_images(at):

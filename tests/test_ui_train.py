@@ -9,18 +9,7 @@ import pytest
 
 from explorer import checkpoint, paths
 from explorer.config import TrainConfig
-from tests.apptest import new_app, open_tab
-
-
-def _wait_for(at, predicate, timeout=120):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        time.sleep(1.0)
-        at.run()
-        assert not at.exception, at.exception
-        if predicate(at):
-            return
-    raise AssertionError("timed out")
+from tests.apptest import new_app, open_tab, wait_for
 
 
 def _set_form(at, budget):
@@ -35,11 +24,11 @@ def test_train_tab_starts_stops_and_saves_a_model():
     submit = [b for b in at.get("form_submit_button") if "Start" in b.label][0]
     submit.click().run()
     assert not at.exception
-    _wait_for(at, lambda a: any(b.key == "stop" for b in a.button))
-    _wait_for(at, lambda a: any("epoch" in getattr(p, "text", "") for p in a.get("progress"))
+    wait_for(at, lambda a: any(b.key == "stop" for b in a.button))
+    wait_for(at, lambda a: any("epoch" in getattr(p, "text", "") for p in a.get("progress"))
               or any(m.label == "loss (nats)" for m in a.metric), timeout=60)
     at.button(key="stop").click().run()
-    _wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
+    wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
     saved = [s.value for s in at.success][0]
     name = saved.split("`")[1]
     assert name.startswith(str(paths.runs_dir())) and "apptest-run" in name
@@ -92,18 +81,18 @@ def test_pause_resume_and_continue_from_the_page(small_ckpt, monkeypatch):
         submit = [b for b in at.get("form_submit_button") if "Continue" in b.label][0]
         submit.click().run()
         assert not at.exception
-        _wait_for(at, lambda a: any(b.key == "pause" for b in a.button))
+        wait_for(at, lambda a: any(b.key == "pause" for b in a.button))
         at.button(key="pause").click().run()
-        _wait_for(at, lambda a: any("Paused" in i.value for i in a.info), timeout=30)
+        wait_for(at, lambda a: any("Paused" in i.value for i in a.info), timeout=30)
         assert job_manager().current.pause_event.is_set()
         steps = job_manager().current.view().last.step
         time.sleep(1.0)
         assert job_manager().current.view().last.step == steps  # held
         at.button(key="pause").click().run()  # now "Resume"
         assert not job_manager().current.pause_event.is_set()
-        _wait_for(at, lambda a: job_manager().current.view().last.step > steps, timeout=30)
+        wait_for(at, lambda a: job_manager().current.view().last.step > steps, timeout=30)
         at.button(key="stop").click().run()
-        _wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
+        wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
         saved = [s.value for s in at.success][0].split("`")[1]
         assert "apptest-small-continued" in saved
         _, ckpt = checkpoint.load(saved)
