@@ -58,12 +58,7 @@ def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
                     help="train on your own pictures: a .zip or a folder, one subfolder per "
                          "class (or none); made into a dataset under the data folder first, "
                          "or reused when the same pictures were made into one before")
-    ap.add_argument("--preprocess", default="ink", choices=tuple(collection.PREPROCESS),
-                    help="with --images: " + "; ".join(
-                        f"{k} = {v}" for k, v in collection.PREPROCESS.items()))
-    ap.add_argument("--polarity", default="auto", choices=tuple(collection.POLARITY),
-                    help="with --images --preprocess whole: " + "; ".join(
-                        f"{k} = {v}" for k, v in collection.POLARITY.items()))
+    data.add_picture_flags(ap, when="with --images: ")
     ap.add_argument("--resume", type=Path, default=None, metavar="CHECKPOINT",
                     help="continue this saved run where it stopped (its settings, optimizer "
                          "and curves); --epochs is then the total to reach and --max-seconds "
@@ -131,17 +126,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.data:  # one data folder for everything below (datasets of your own included)
         os.environ[paths.DATA_ENV] = str(args.data)
     go_on = None
+    given = vars(build_parser(defaults=False).parse_args(argv))  # the flags typed, only
     try:
         if args.images:
             if args.resume:
                 raise ValueError("--images makes a dataset for a new run; a continued run "
                                  "keeps its own")
-            given = vars(build_parser(defaults=False).parse_args(argv))
             if "dataset" in given:
                 raise ValueError("give --images or --dataset, not both")
             args.dataset = images_dataset(args)
         if args.resume:
-            given = vars(build_parser(defaults=False).parse_args(argv))
             changes = {f.name: given[f.name] for f in fields(TrainConfig) if f.name in given}
             go_on = resume.load_run(args.resume, changes)
             cfg = go_on.cfg

@@ -110,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from tqdm import tqdm
 
-    from . import collection
     from .errors import CollectionError
 
     ap = argparse.ArgumentParser(prog="python -m explorer.data",
@@ -120,11 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "class, or none) -> a dataset under the data folder")
     imp.add_argument("path", type=Path)
     imp.add_argument("--name", default=None, help="the dataset's name (default: from PATH)")
-    imp.add_argument("--preprocess", default="ink", choices=tuple(collection.PREPROCESS),
-                     help="; ".join(f"{k} = {v}" for k, v in collection.PREPROCESS.items()))
-    imp.add_argument("--polarity", default="auto", choices=tuple(collection.POLARITY),
-                     help="for --preprocess whole: " + "; ".join(
-                         f"{k} = {v}" for k, v in collection.POLARITY.items()))
+    add_picture_flags(imp)
     imp.add_argument("--seed", type=int, default=0, help="of the 90/10 train/test split")
     imp.add_argument("--data", type=Path, default=None, help="the data folder")
     a = ap.parse_args(argv)
@@ -137,6 +132,18 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps({k: manifest[k] for k in ("name", "classes", "counts", "skipped",
                                                "reused") if k in manifest}, indent=1))
     return 0
+
+
+def add_picture_flags(ap, when: str = "") -> None:
+    """--preprocess and --polarity, with their choices and help: how pictures of your own
+    become 28x28 (this module's `import` and train_cli.py --images); `when` starts the help."""
+    from . import collection
+
+    ap.add_argument("--preprocess", default="ink", choices=tuple(collection.PREPROCESS),
+                    help=when + "; ".join(f"{k} = {v}" for k, v in collection.PREPROCESS.items()))
+    ap.add_argument("--polarity", default="auto", choices=tuple(collection.POLARITY),
+                    help=f"{when}for --preprocess whole: " + "; ".join(
+                        f"{k} = {v}" for k, v in collection.POLARITY.items()))
 
 
 def import_with_progress(path, name, preprocess, polarity, seed, root, tqdm) -> dict:
