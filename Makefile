@@ -16,11 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 
-# MNIST is required; Fashion-MNIST comes from Debian's package (or torchvision's download).
-# Then what the Explore page needs of each shipped model, computed once (cache/).
+# MNIST is required: without it this stops, saying how to get it. Then what the Explore
+# page needs of each shipped model, computed once (cache/). Fashion-MNIST is optional (from
+# Debian's package, or torchvision's download, tried once): without it, its model waits,
+# and one line says how to get it.
 data: setup
 	$(PY) -m explorer.provision mnist
-	$(PY) -m explorer.provision fashion-mnist || [ -z "$$CI" ]
 	$(PY) -m explorer.pagecache
 
 run: setup data

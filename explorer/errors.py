@@ -17,6 +17,15 @@ class DataError(RuntimeError):
     """The dataset is missing, incomplete or not the official files."""
 
 
+class DatasetMissing(DataError):
+    """An optional built-in dataset that is not on this machine and could not be fetched:
+    the models shown with it wait, and `get_it` is the one command that gets it."""
+
+    def __init__(self, title: str, get_it: str, errors: list[str] | tuple = ()):
+        super().__init__(f"{title} is not on this machine: get it with `{get_it}`")
+        self.title, self.get_it, self.errors = title, get_it, list(errors)
+
+
 class ImageError(ValueError):
     """An upload that cannot become a digit; str(error) is written for the person uploading."""
 

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets, paths
+from . import datasets, paths, provision
+from .errors import DatasetMissing
 from .files import atomic_write, file_sha256
 
 FORMAT = 3  # bump when what is stored changes: every folder of another format is rebuilt
@@ -96,7 +97,7 @@ def folder_for(sha256: str, cache: Path | None = None) -> Path:
     return Path(cache or paths.cache_dir()) / sha256[:32]
 
 
-def _metrics_card(checkpoint_path: Path) -> tuple[dict | None, str | None]:
+def metrics_card(checkpoint_path: Path) -> tuple[dict | None, str | None]:
     """The metrics card beside a checkpoint (pretrained/mnist.json for mnist.pt, written by
     `python -m explorer.evaluate --card`) and its sha256, or (None, None)."""
     card = checkpoint_path.with_suffix(".json")
@@ -105,6 +106,17 @@ def _metrics_card(checkpoint_path: Path) -> tuple[dict | None, str | None]:
         return json.loads(raw), hashlib.sha256(raw).hexdigest()
     except (OSError, ValueError):
         return None, None
+
+
+def missing_dataset(checkpoint_path: Path) -> DatasetMissing | None:
+    """Why a shipped model cannot be shown on this machine: its metrics card names an optional
+    dataset that is not here and could not be fetched. None when it can, or when that is not
+    known yet (a first try fetches it once). Cheap, and needs no torch."""
+    card = metrics_card(Path(checkpoint_path))[0]
+    model = card.get("model") if isinstance(card, dict) else None
+    spec = provision.DATASETS.get(model.get("dataset")) if isinstance(model, dict) else None
+    return DatasetMissing(spec.title, spec.get_it) if spec and provision.unreachable(spec) \
+        else None
 
 
 def read(folder: Path, sha256: str, card_sha256: str | None = None) -> PageData | None:
@@ -139,14 +151,13 @@ def prepare(checkpoint_path: Path | str, cache: Path | None = None,
 
         raise CheckpointError(checkpoint_path, "no such file") from None
     folder = folder_for(sha, cache)
-    card_sha = _metrics_card(checkpoint_path)[1]
+    card_sha = metrics_card(checkpoint_path)[1]
     found = read(folder, sha, card_sha)
     if found is None:
         with _lock:
             found = read(folder, sha, card_sha)  # built by another session meanwhile?
             if found is None:
-                log(f"preparing {checkpoint_path.name} for the page (once) ...")
-                found = _build(checkpoint_path, sha, folder)
+                found = _build(checkpoint_path, sha, folder, log)
                 _prune(folder.parent, keep=folder)
     try:
         (folder / "meta.json").touch()  # recently used: kept by _prune
@@ -155,13 +166,14 @@ def prepare(checkpoint_path: Path | str, cache: Path | None = None,
     return found
 
 
-def _build(checkpoint_path: Path, sha: str, folder: Path) -> PageData:
+def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
     import torch
 
     from . import checkpoint, data, latent, pagefile, webnet  # torch: only here
 
     model, ckpt = checkpoint.load(checkpoint_path)
-    test = data.load_split("test", model.cfg.dataset)
+    test = data.load_split("test", model.cfg.dataset)  # DatasetMissing: said in one line
+    log(f"preparing {checkpoint_path.name} for the page (once) ...")
     mu, logvar = latent.encode_all(model, test.images)
     labels = test.labels.numpy().astype(np.uint8)
     digits = test.images[:, 0].numpy()
@@ -189,7 +201,7 @@ def _build(checkpoint_path: Path, sha: str, folder: Path) -> PageData:
     for name, raw in parts.items():
         atomic_write(folder / name, raw)
         files[name] = {"size": len(raw), "sha256": file_sha256(folder / name)}
-    card, card_sha = _metrics_card(checkpoint_path)
+    card, card_sha = metrics_card(checkpoint_path)
     meta = {"format": FORMAT,
             "checkpoint": {"sha256": sha, "name": checkpoint_path.stem, "card_sha256": card_sha,
                            "size": checkpoint_path.stat().st_size},
@@ -235,6 +247,8 @@ def _prune(cache: Path, keep: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Prepare each model; a model whose optional dataset is not here gets one line saying
+    which dataset and how to get it, and does not fail the set-up (only MNIST is required)."""
     import argparse
 
     from .checkpoint import CheckpointError
@@ -247,7 +261,14 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for path in a.checkpoints or paths.shipped_models():
         try:
+            missing = missing_dataset(path)
+            if missing:
+                raise missing
             page = prepare(path, log=lambda msg: print(msg, file=sys.stderr))
+        except DatasetMissing as e:
+            print(f"{path}: unavailable until {e.title} is here: get it with `{e.get_it}`",
+                  file=sys.stderr)
+            continue
         except (CheckpointError, DataError) as e:
             print(f"error: {e}", file=sys.stderr)
             status = 2

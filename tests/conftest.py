@@ -144,6 +144,20 @@ def page(server, browser):
     context.close()
 
 
+@pytest.fixture
+def fashion_mnist() -> None:
+    """Fashion-MNIST (optional for the app, installed by `make test` where it can be): in CI
+    its absence is a failure, elsewhere a skip."""
+    from explorer import provision
+
+    try:
+        provision.ensure_dataset(provision.FASHION_MNIST)
+    except provision.DatasetMissing as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs Fashion-MNIST (scripts/install-system.sh): {e}")
+        pytest.skip(str(e))
+
+
 def chromium_or_skip() -> str:
     """Path of Debian's Chromium; in CI its absence is a failure, elsewhere a skip."""
     if Path(CHROMIUM).exists() and shutil.which("fc-list"):

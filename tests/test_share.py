@@ -80,7 +80,7 @@ def test_opens_from_file_offline_drags_and_taps(share_file, phone):
 
 
 @pytest.mark.browser
-def test_a_model_of_other_pictures_says_what_they_are(tmp_path):
+def test_a_model_of_other_pictures_says_what_they_are(tmp_path, fashion_mnist):
     chromium_or_skip()
     out = tmp_path / "fashion.html"
     share.write(checkpoint.PRETRAINED.with_name("fashion-mnist.pt"), out)

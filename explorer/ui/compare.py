@@ -9,6 +9,7 @@ import streamlit as st
 from explorer import checkpoint, data, latent, media
 from explorer.ui import models, plots
 from explorer.ui.models import ModelEntry
+from explorer.ui.sidebar import unavailable_message
 
 ROWS = (  # (row name, where, key, format)
     ("dataset", "model", "dataset", "{}"), ("network", "model", "arch", "{}"),
@@ -55,7 +56,7 @@ def compare_panel(entry: ModelEntry) -> None:
         return
     st.markdown("Two models side by side: how the latent map, the decoded manifold and the "
                 "ELBO's split change with beta, the network, the likelihood or the seed.")
-    others = [p for p in by_path if p != entry.path]
+    others = sorted((p for p in by_path if p != entry.path), key=lambda p: bool(by_path[p].missing))
     for key, default in (("cmp_a", entry.path), ("cmp_b", others[0])):
         if st.session_state.get(key) not in by_path:  # first visit, or its file was removed
             st.session_state[key] = default
@@ -68,6 +69,9 @@ def compare_panel(entry: ModelEntry) -> None:
             chosen.append(by_path[path])
     loaded = []
     for e in chosen:
+        if e.missing:
+            st.warning(unavailable_message(e), icon=":material/cloud_off:")
+            return
         try:
             model, ckpt = models.load(e.path, e.mtime)
             models.dataset_ready(model.cfg.dataset)

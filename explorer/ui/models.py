@@ -18,6 +18,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import pagecache, paths
+from explorer.errors import DatasetMissing
 from explorer.ui.warmup import server_torch
 
 
@@ -27,12 +28,17 @@ class ModelEntry:
     path: str
     mtime: float
     shipped: bool
+    missing: DatasetMissing | None = None  # the optional dataset it is shown with is not here
 
 
 def available_models(runs_dir: Path | None = None) -> list[ModelEntry]:
-    """Shipped models first (MNIST's leading), then runs newest first."""
-    entries = [ModelEntry(f"{p.stem} (pretrained)", str(p), p.stat().st_mtime, True)
-               for p in paths.shipped_models()]
+    """Shipped models first (MNIST's leading), then runs newest first. A shipped model whose
+    optional dataset is not here is listed, marked unavailable."""
+    entries = []
+    for p in paths.shipped_models():
+        missing = pagecache.missing_dataset(p)
+        label = f"{p.stem} (pretrained{', unavailable' if missing else ''})"
+        entries.append(ModelEntry(label, str(p), p.stat().st_mtime, True, missing))
     runs = [p for p in Path(runs_dir or paths.runs_dir()).glob("*.pt") if p.is_file()]
     for path in sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True):
         entries.append(ModelEntry(path.stem, str(path), path.stat().st_mtime, False))

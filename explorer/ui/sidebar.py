@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import streamlit as st
 
-from explorer.errors import CheckpointError, DataError
+from explorer.errors import CheckpointError, DataError, DatasetMissing
 from explorer.ui import models
 from explorer.ui.models import ModelEntry
 
@@ -21,21 +24,36 @@ def model_picker() -> ModelEntry:
         st.stop()
     by_path = {e.path: e for e in entries}
     if st.session_state.get("model_path") not in by_path:
-        st.session_state.model_path = entries[0].path
+        st.session_state.model_path = next((e for e in entries if not e.missing), entries[0]).path
     st.selectbox("Model", list(by_path), key="model_path", format_func=lambda p: by_path[p].label,
                  help="The shipped model, and every model trained here or by train_cli.py "
                       "(saved in runs/).")
     entry = by_path[st.session_state.model_path]
-    try:
-        page = models.page_data(entry.path, entry.mtime)
-    except CheckpointError as e:
-        st.error(f"This model cannot be loaded: {e.reason}")
-        st.stop()
-    except DataError as e:
-        st.error(f"The test set this model is shown with is missing: {e}")
-        st.stop()
-    st.caption("  \n".join(page.summary()))
+    page = None
+    if not entry.missing:
+        try:
+            page = models.page_data(entry.path, entry.mtime)
+        except DatasetMissing as e:  # a first pick tried to fetch it, and could not
+            entry = dataclasses.replace(entry, missing=e)
+        except CheckpointError as e:
+            st.error(f"This model cannot be loaded: {e.reason}")
+            st.stop()
+        except DataError as e:
+            st.error(f"The test set this model is shown with is missing: {e}")
+            st.stop()
+    if page is None:
+        st.warning(unavailable_message(entry), icon=":material/cloud_off:")
+    else:
+        st.caption("  \n".join(page.summary()))
     return entry
+
+
+def unavailable_message(entry: ModelEntry) -> str:
+    """Why a model cannot be shown on this server, and how to change that."""
+    e = entry.missing
+    return (f"**{Path(entry.path).stem}** is shown with {e.title}, which is not on this "
+            f"server. Get it with `{e.get_it}`, then reload the page. Meanwhile, pick "
+            "another model.")
 
 
 KEEP = ("input_mode",)
