@@ -44,4 +44,4 @@ bench: setup data
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache cache static
+	rm -rf $(VENV) .pytest_cache .ruff_cache cache static/latent-explorer

@@ -66,13 +66,15 @@ def ensure(dataset: str, root: Path | None = None) -> Path:
 
 
 def load_split(split: str = "train", dataset: str = "mnist", root: Path | None = None) -> Split:
-    """The train or test split as uint8 tensors, provisioning the files if needed."""
-    key = (dataset, split, str(root))
+    """The train or test split as uint8 tensors, provisioning the files if needed (DataError
+    when they cannot be had). Kept in memory by the files' real folder, so every data folder
+    that links the same files shares one copy."""
+    folder = ensure(dataset, root)
+    key = (split, str(folder.resolve()))
     if dataset not in DATASETS:  # one of your own: made again under the same name, reread
         m = datasets.manifest(dataset, root) or {}
         key = (*key, m.get("images_sha256"), m.get("created"))
     if key not in _CACHE:
-        folder = ensure(dataset, root)
         prefix = {"train": "train", "test": "t10k"}[split]
         x = read_idx(folder / f"{prefix}-images-idx3-ubyte")
         y = read_idx(folder / f"{prefix}-labels-idx1-ubyte")

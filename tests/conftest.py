@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
@@ -142,6 +143,37 @@ def page(server, browser):
     yield page
     assert not errors, errors
     context.close()
+
+
+@pytest.fixture
+def unreachable_fashion(monkeypatch):
+    """Fashion-MNIST as on a newcomer's machine: no Debian package, and a download that
+    fails (counted)."""
+    tries = []
+
+    def offline(spec, root):
+        tries.append(spec.name)
+        raise OSError("Name or service not known")
+
+    from explorer import provision
+
+    spec = dataclasses.replace(provision.FASHION_MNIST, debian_dir="/nonexistent/fashion-mnist")
+    monkeypatch.setitem(provision.DATASETS, "fashion-mnist", spec)
+    monkeypatch.setattr(provision, "_from_torchvision", offline)
+    return spec, tries
+
+
+@pytest.fixture
+def newcomer_data(tmp_path, monkeypatch, unreachable_fashion) -> Path:
+    """A data folder as on a newcomer's machine: MNIST (linked in), no Fashion-MNIST, which
+    cannot be fetched either."""
+    from explorer import paths
+
+    folder = tmp_path / "newcomer-data"
+    folder.mkdir()
+    (folder / "MNIST").symlink_to((paths.data_dir() / "MNIST").resolve())
+    monkeypatch.setenv(paths.DATA_ENV, str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """The app as a whole through Streamlit's own test driver: real widgets, real session
 state, the page cache, model switching, and what the first page imports."""
 
+import json
+import os
 import subprocess
 import sys
 
-from explorer import checkpoint, pagecache, paths
+from explorer import checkpoint, pagecache, paths, provision
 from explorer.config import TrainConfig
 from explorer.train import new_model
 from tests.apptest import errors, explore_data, new_app, open_tab
@@ -70,3 +72,69 @@ def test_state_survives_tab_switches():
     open_tab(at, "Explore")
     open_tab(at, "Interpolate")
     assert at.slider(key="ip_steps").value == 7
+
+
+def test_a_model_whose_dataset_is_missing_is_listed_unavailable_and_says_why(newcomer_data):
+    """Fashion-MNIST neither installed nor downloadable: its model is listed, picking it says
+    which dataset and the command that gets it (no traceback, no tab), and the other
+    models work as before, Compare included."""
+    from explorer.ui import models
+
+    models.page_data.clear()  # another test may have prepared it with Fashion-MNIST present
+    fashion = str(checkpoint.PRETRAINED.with_name("fashion-mnist.pt"))
+    at = new_app()
+    box = at.selectbox(key="model_path")
+    assert box.value == str(checkpoint.PRETRAINED)
+    assert "fashion-mnist (pretrained)" in box.options  # not known yet: the first pick tries
+    for _ in range(2):  # the first pick tries the download, the second knows
+        at.selectbox(key="model_path").set_value(fashion).run()
+        assert not at.exception and not at.tabs
+        said = [w.value for w in at.warning]
+        assert len(said) == 2  # in the sidebar, and in place of the tabs
+        assert all("Fashion-MNIST, which is not on this server" in w and
+                   "`sudo apt-get install dataset-fashion-mnist`" in w for w in said)
+    assert "fashion-mnist (pretrained, unavailable)" in at.selectbox(key="model_path").options
+    at.selectbox(key="model_path").set_value(str(checkpoint.PRETRAINED)).run()
+    assert not at.exception and not at.warning and explore_data(at)["classes"][0] == "0"
+    open_tab(at, "Compare")  # Model B defaults to a model that can be shown
+    assert at.selectbox(key="cmp_b").value == str(checkpoint.PRETRAINED.with_name("mnist-vamp.pt"))
+    assert not at.warning and not errors(at)
+    at.selectbox(key="cmp_b").set_value(fashion).run()
+    assert "`sudo apt-get install dataset-fashion-mnist`" in at.warning[0].value
+
+
+def test_a_first_visit_provisions_mnist_and_prepares_the_page(tmp_path):
+    """`streamlit run app.py` alone from a bare clone (no data/, no cache/), as Streamlit
+    hosts start an app: the first visit fetches MNIST and prepares the page cache; the next
+    fetches and builds nothing. Run as a fresh server process would."""
+    env = {"LATENT_EXPLORER_DATA": str(tmp_path / "data"),
+           "LATENT_EXPLORER_CACHE": str(tmp_path / "cache"),
+           "LATENT_EXPLORER_RUNS": str(tmp_path / "runs")}
+    code = f"""
+import json, shutil
+from streamlit.testing.v1 import AppTest
+from explorer import pagecache, provision
+from tests.apptest import explore_data
+
+fetched, builds = [], []
+def download(spec, root):  # stands in for torchvision's download: this test needs no network
+    fetched.append(spec.name)
+    out = provision.raw_dir(spec, root)
+    out.mkdir(parents=True)
+    for name in spec.files:
+        shutil.copy({str(paths.data_dir() / "MNIST" / "raw")!r} + "/" + name, out / name)
+provision._from_torchvision = download
+build = pagecache._build
+pagecache._build = lambda *a: builds.append(a[0].name) or build(*a)
+for visit in range(2):
+    at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=300).run()
+    assert not at.exception, at.exception
+    assert explore_data(at)["classes"][0] == "0"
+print(json.dumps([fetched, builds]))
+"""
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=600, env={**os.environ, **env})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert json.loads(run.stdout.strip().splitlines()[-1]) == [["MNIST"], ["mnist.pt"]]
+    assert not provision.check_files(provision.MNIST, tmp_path / "data")
+    assert [p.name for p in (tmp_path / "cache").glob("*/meta.json")] == ["meta.json"]

