@@ -13,7 +13,7 @@ import importlib
 import streamlit as st
 
 from explorer.errors import DataError
-from explorer.ui import models, warmup
+from explorer.ui import identity, models, warmup
 from explorer.ui.heap import freeze_long_lived
 from explorer.ui.icon import app_icon
 from explorer.ui.sidebar import keep_widget_state, model_picker, unavailable_message
@@ -25,6 +25,7 @@ with st.sidebar:
     st.caption("A variational autoencoder squeezes every 28x28 digit into just two numbers, "
                "z[0] and z[1]. Move through that plane and watch what the decoder draws.")
     entry = model_picker()
+    identity.identify()
 if entry.missing:  # its dataset is not on this server: said here too, and nothing drawn
     st.warning(unavailable_message(entry), icon=":material/cloud_off:")
     st.stop()

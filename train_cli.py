@@ -15,31 +15,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import signal
 import sys
 import threading
-import time
 from dataclasses import fields
 from pathlib import Path
 
 from tqdm import tqdm
 
-from explorer import checkpoint, collection, data, datasets, paths, resume
+from explorer import checkpoint, collection, data, datasets, paths, resume, runner
 from explorer.config import TrainConfig
 from explorer.errors import CheckpointError, CollectionError
-from explorer.history import History
 from explorer.media.timelapse import history_timelapse, timelapse_gif
-from explorer.train import (
-    EpochMetrics,
-    Finished,
-    Rollback,
-    StepMetrics,
-    TrainingDiverged,
-    new_model,
-    train,
-)
+from explorer.train import EpochMetrics, Rollback, StepMetrics
 
 
 def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
@@ -80,14 +69,7 @@ def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
 def default_out(cfg: TrainConfig, resumed: Path | None = None) -> Path:
     """runs/<date>-<arch>-beta<b>-seed<s>.pt, or runs/<name>-continued.pt for a continued
     run (numbered when taken: the run it continues is kept)."""
-    if resumed is not None:
-        stem, k = f"{resumed.stem}-continued", 2
-        out = paths.runs_dir() / f"{stem}.pt"
-        while out.exists():
-            out, k = paths.runs_dir() / f"{stem}-{k}.pt", k + 1
-        return out
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return paths.runs_dir() / f"{stamp}-{cfg.arch}-beta{cfg.beta:g}-seed{cfg.seed}.pt"
+    return runner.run_path(paths.runs_dir(), runner.default_name(cfg, resumed))
 
 
 def images_dataset(args) -> str:
@@ -103,22 +85,6 @@ def images_dataset(args) -> str:
           + (f"; {skipped} files skipped: " + "; ".join(collection.describe_skips(m))
              if skipped else ""), file=sys.stderr)
     return m["name"]
-
-
-def machine() -> str:
-    import torch
-
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    gpu = f", {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""
-    threads = torch.get_num_threads()
-    return f"{platform.system()} {platform.machine()}, {cpu}, {threads} threads{gpu}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,56 +129,47 @@ def main(argv: list[str] | None = None) -> int:
                    file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, on_sigint)
-    history, error, finished = (go_on.history if go_on else History()), None, None
+    bar = None
+
+    def report(event) -> None:
+        nonlocal bar
+        if isinstance(event, StepMetrics):
+            if bar is None:
+                bar = tqdm(total=event.total_steps, initial=event.step - 1, unit="step",
+                           disable=args.quiet, dynamic_ncols=True)
+            bar.update(1)
+            bar.set_postfix(epoch=event.epoch, loss=f"{event.loss:.1f}",
+                            recon=f"{event.recon:.1f}", kl=f"{event.kl:.2f}", refresh=False)
+        elif isinstance(event, Rollback):
+            tqdm.write(f"step {event.step}: the loss spiked to {event.loss:.3g}; rolled back "
+                       f"to the last good weights, learning rate x{event.lr_scale:g}",
+                       file=sys.stderr)
+        elif isinstance(event, EpochMetrics):
+            tqdm.write(f"epoch {event.epoch:3d}  test ELBO {event.test_elbo:8.2f} nats  "
+                       f"(recon {event.test_recon:.2f}, KL {event.test_kl:.2f})"
+                       + ("  [partial epoch]" if event.partial else ""), file=sys.stderr)
+
     try:
-        train_split = data.load_split("train", cfg.dataset, args.data)
-        test_split = data.load_split("test", cfg.dataset, args.data)
-        model = go_on.model if go_on else new_model(cfg, train_split)
-        bar = None
-        for event in train(cfg, model, stop, train_split, test_split,
-                           resume=go_on.state if go_on else None):
-            history.add(event)
-            if isinstance(event, Finished):
-                finished = event
-            elif isinstance(event, StepMetrics):
-                if bar is None:
-                    bar = tqdm(total=event.total_steps, initial=event.step - 1, unit="step",
-                               disable=args.quiet, dynamic_ncols=True)
-                bar.update(1)
-                bar.set_postfix(epoch=event.epoch, loss=f"{event.loss:.1f}",
-                                recon=f"{event.recon:.1f}", kl=f"{event.kl:.2f}",
-                                refresh=False)
-            elif isinstance(event, Rollback):
-                tqdm.write(f"step {event.step}: the loss spiked to {event.loss:.3g}; rolled back "
-                           f"to the last good weights, learning rate x{event.lr_scale:g}",
-                           file=sys.stderr)
-            elif isinstance(event, EpochMetrics):
-                tqdm.write(f"epoch {event.epoch:3d}  test ELBO {event.test_elbo:8.2f} nats  "
-                           f"(recon {event.test_recon:.2f}, KL {event.test_kl:.2f})"
-                           + ("  [partial epoch]" if event.partial else ""), file=sys.stderr)
-        if bar is not None:
-            bar.close()
-    except TrainingDiverged as e:
-        error = str(e)
-        print(f"error: training diverged: {e}", file=sys.stderr)
+        outcome = runner.run(cfg, go_on, stop=stop, on_event=report, root=args.data)
     except (data.DataError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     finally:
+        if bar is not None:
+            bar.close()
         signal.signal(signal.SIGINT, previous)
+    if outcome.error:
+        print(f"error: training diverged: {outcome.error}", file=sys.stderr)
 
-    if not history.last_step:
+    if not outcome.trained:
         print("Nothing was trained; no checkpoint written.", file=sys.stderr)
         return 1
-    metrics = {**history.summary(), "machine": machine(),
-               "command": "python " + shlex.join(["train_cli.py", *(argv or sys.argv[1:])])}
-    if error:
-        metrics["error"] = error
+    extra = {"machine": runner.machine(),
+             "command": "python " + shlex.join(["train_cli.py", *(argv or sys.argv[1:])])}
     if args.resume:
-        metrics["continued_from"] = str(args.resume)
-    checkpoint.save(out, model, cfg.model_config(), cfg.to_dict(), metrics, history.to_dict(),
-                    allow_pretrained=args.overwrite_pretrained,
-                    resume=finished.state if finished else None)
+        extra["continued_from"] = str(args.resume)
+    checkpoint.write(out, outcome.checkpoint(extra), allow_pretrained=args.overwrite_pretrained)
+    history = outcome.history
     summary = {"checkpoint": str(out), **history.summary()}
     if args.timelapse and (kept := history_timelapse(history.to_dict())):
         snaps, grids, epochs, labels = kept
@@ -220,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.timelapse).write_bytes(gif)
         summary["timelapse"] = args.timelapse
     print(json.dumps(summary, indent=2))
-    return 1 if error else 0
+    return 1 if outcome.error else 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ file is refused with a `CheckpointError` that names the file and the reason.
 
 from __future__ import annotations
 
+import io
 import math
 import platform
 import time
@@ -42,19 +43,12 @@ def is_protected(path: Path | str) -> bool:
         return False
 
 
-def save(path: Path | str, model: torch.nn.Module, model_config: ModelConfig,
-         train_config: dict | None = None, metrics: dict | None = None,
-         history: dict | None = None, allow_pretrained: bool = False,
-         resume: dict | None = None) -> Path:
-    """Write the checkpoint atomically; refuses pretrained/ unless allow_pretrained.
-    `resume` is where the run stands (train.RunState: optimizer, generators, position), so
-    that it can be continued exactly."""
-    path = Path(path)
-    if is_protected(path) and not allow_pretrained:
-        raise CheckpointError(path, "refusing to overwrite a shipped pretrained model "
-                                    "(pass allow_pretrained / --overwrite-pretrained)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
+def payload(model: torch.nn.Module, model_config: ModelConfig, train_config: dict | None = None,
+            metrics: dict | None = None, history: dict | None = None,
+            resume: dict | None = None) -> dict:
+    """What a checkpoint holds, as plain data. `resume` is where the run stands
+    (train.RunState: optimizer, generators, position), so that it can be continued exactly."""
+    return {
         "format": FORMAT,
         "version": VERSION,
         "model_config": vars(model_config).copy(),
@@ -66,7 +60,33 @@ def save(path: Path | str, model: torch.nn.Module, model_config: ModelConfig,
         "versions": versions(),
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return atomic_write(path, lambda f: torch.save(payload, f))
+
+
+def dumps(*args, **kwargs) -> bytes:
+    """The checkpoint file's bytes (payload's arguments): what a training worker on another
+    machine sends back for the server to write."""
+    buf = io.BytesIO()
+    torch.save(payload(*args, **kwargs), buf)
+    return buf.getvalue()
+
+
+def save(path: Path | str, model: torch.nn.Module, model_config: ModelConfig,
+         train_config: dict | None = None, metrics: dict | None = None,
+         history: dict | None = None, allow_pretrained: bool = False,
+         resume: dict | None = None) -> Path:
+    """Write the checkpoint atomically; refuses pretrained/ unless allow_pretrained."""
+    data = payload(model, model_config, train_config, metrics, history, resume)
+    return write(path, lambda f: torch.save(data, f), allow_pretrained)
+
+
+def write(path: Path | str, data, allow_pretrained: bool = False) -> Path:
+    """Write a checkpoint's bytes (or a function that writes them) atomically; refuses
+    pretrained/ unless allow_pretrained."""
+    path = Path(path)
+    if is_protected(path) and not allow_pretrained:
+        raise CheckpointError(path, "refusing to overwrite a shipped pretrained model "
+                                    "(pass allow_pretrained / --overwrite-pretrained)")
+    return atomic_write(path, data)
 
 
 def read(path: Path | str) -> dict:

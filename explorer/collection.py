@@ -259,11 +259,14 @@ def describe_skips(manifest: dict) -> list[str]:
 def build(source: Path | str, name: str | None = None, preprocess: str = "ink",
           polarity: str = "auto", seed: int = 0, root: Path | None = None,
           workers: int | None = None, progress: Callable[[Progress], None] | None = None,
-          stop: threading.Event | None = None, label: str | None = None) -> dict:
+          stop: threading.Event | None = None, label: str | None = None,
+          owner_tag: str | None = None) -> dict:
     """Make (or reuse) the dataset `name` from the pictures at `source`; its manifest.
 
     `label`: what the manifest calls the source (an uploaded file's name; default: the
-    source's name). Raises CollectionError (with the reason, for the person) and ValueError
+    source's name). `owner_tag`: whose it is (explorer/server/owners.py): kept as
+    `name.tag`, apart from anyone else's `name` (None: the server's own, kept as `name`).
+    Raises CollectionError (with the reason, for the person) and ValueError
     for a bad name or setting; nothing is written then, and an existing dataset of that name
     stays as it was."""
     if preprocess not in PREPROCESS:
@@ -272,6 +275,8 @@ def build(source: Path | str, name: str | None = None, preprocess: str = "ink",
         raise ValueError(f"polarity must be one of {', '.join(POLARITY)}")
     source = Path(source)
     name = datasets.check_name(name or datasets.name_for(label or source))
+    if owner_tag is not None:
+        name = f"{name}.{owner_tag}"
     t0 = time.perf_counter()
     listing = archive.scan(source)
     if not listing.entries:

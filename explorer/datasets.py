@@ -24,15 +24,26 @@ FORMAT = 1  # of a custom dataset's folder and manifest
 FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
          "t10k-labels-idx1-ubyte")
 UNLABELLED = "unlabelled"  # the one class of a collection without class folders
-NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")  # what a person types
+# how it is kept: the name, and for a person's own the tag of its owner (explorer/server/
+# owners.py), so that two people's "digits" are two datasets
+ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}(\.[0-9a-f]{12})?")
 
 
 def custom_root(root: Path | None = None) -> Path:
     return Path(root or paths.data_dir()) / CUSTOM
 
 
-def folder(name: str, root: Path | None = None) -> Path:
-    return custom_root(root) / check_name(name)
+def folder(dataset: str, root: Path | None = None) -> Path:
+    """The folder of a dataset of pictures, by its id (a name, or name.tag)."""
+    if not isinstance(dataset, str) or not ID.fullmatch(dataset) or dataset in BUILTIN:
+        raise ValueError(f"{dataset!r} does not name a dataset of pictures")
+    return custom_root(root) / dataset
+
+
+def display_name(dataset: str) -> str:
+    """The name its owner gave it (an id without its owner's tag)."""
+    return dataset.partition(".")[0]
 
 
 def check_name(name: str) -> str:
@@ -68,7 +79,7 @@ def custom_names(root: Path | None = None) -> tuple[str, ...]:
     if not base.is_dir():
         return ()
     return tuple(sorted(p.name for p in base.iterdir()
-                        if p.is_dir() and NAME.fullmatch(p.name) and p.name not in BUILTIN
+                        if p.is_dir() and ID.fullmatch(p.name) and p.name not in BUILTIN
                         and manifest(p.name, root) is not None))
 
 
@@ -85,7 +96,7 @@ def classes(name: str, root: Path | None = None) -> tuple[str, ...]:
     """The class names of a dataset (label i is classes[i]); DataError for an unknown one."""
     if name in BUILTIN:
         return BUILTIN[name].classes
-    m = manifest(name, root) if NAME.fullmatch(name or "") else None
+    m = manifest(name, root) if ID.fullmatch(name or "") else None
     if m is None:
         raise DataError(f"there is no dataset {name!r} here: make it with "
                         f"`python -m explorer.data import PATH --name {name}` or on the Train "
@@ -100,14 +111,14 @@ def noun(name: str) -> str:
 
 
 def title(name: str, root: Path | None = None) -> str:
-    """How a person sees a dataset's name: 'MNIST', 'letters (your images, 1,500)'."""
+    """How a person sees a dataset's name: 'MNIST', 'letters (1,500 pictures)'."""
     if name in BUILTIN:
         return BUILTIN[name].name.replace("FashionMNIST", "Fashion-MNIST")
     m = manifest(name, root)
     if m is None:
-        return f"{name} (missing)"
+        return f"{display_name(name)} (missing)"
     n = m["counts"]["train"] + m["counts"]["test"]
-    return f"{name} (your images, {n:,})"
+    return f"{display_name(name)} ({n:,} pictures)"
 
 
 def check(name: str, root: Path | None = None) -> Path:

@@ -37,3 +37,12 @@ def cache_dir() -> Path:
 def shipped_models() -> list[Path]:
     """The checkpoints in pretrained/, MNIST's first."""
     return sorted(PRETRAINED_DIR.glob("*.pt"), key=lambda p: (p != PRETRAINED, p.name))
+
+
+def is_shipped(path: Path | str) -> bool:
+    """A checkpoint in pretrained/ (shared with everyone; never overwritten silently)."""
+    try:
+        p = Path(path).resolve()
+    except OSError:
+        return False
+    return p.parent == PRETRAINED_DIR.resolve() and p.suffix == ".pt" and p.is_file()

@@ -65,6 +65,9 @@ class EpochMetrics:
     snapshot_z: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE, 2)
     snapshot_grid: np.ndarray | None = field(default=None, repr=False)  # (6, 6, 28, 28) uint8
     snapshot_labels: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE,)
+    # where the run stands after a whole epoch (RunState as a dict, as Finished carries it):
+    # a checkpoint saved with it goes on from here exactly (None after a partial epoch)
+    state: dict | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -297,7 +300,8 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             break
         yield EpochMetrics(epoch, step, total, ev["elbo"], ev["recon"], ev["kl"],
                            clock() - t0 - paused, partial, *_snapshot(model, x_snap, device),
-                           snapshot_labels=snap_labels)
+                           snapshot_labels=snap_labels,
+                           state=None if partial else state(*resume_at))
         if partial:
             break
         order = None

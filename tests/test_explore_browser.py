@@ -47,7 +47,11 @@ def test_dragging_a_slider_morphs_the_digit_and_python_hears_the_release(page, i
     page.evaluate(SAMPLER)
     drag = drag_slider(page, i, 1.0)
     seen = stop_sampler(page)
-    assert seen >= 30, f"{seen} distinct previews seen in a 1 s drag of z[{i}] ({drag})"
+    # the digit morphs with the thumb: (nearly) every move of the drag paints a new preview,
+    # however fast this machine moves it (the rate itself is bench.browser's to measure)
+    moves = drag["moves_per_s"] * 1.0
+    assert seen >= max(10, 0.6 * moves), f"{seen} distinct previews in a 1 s drag of z[{i}] " \
+                                         f"({drag})"
     z = [float(v) for v in view_state(page)["z"].split(",")]
     assert z[1 - i] == 0 and z[i] != 0
     wait_server_z(page, z)

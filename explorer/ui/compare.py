@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from explorer import checkpoint, data, latent, media
-from explorer.ui import models, plots
+from explorer.ui import identity, models, plots
 from explorer.ui.models import ModelEntry
 from explorer.ui.sidebar import unavailable_message
 
@@ -48,7 +48,7 @@ def scatter_figure(path: str, mtime: float):
 
 
 def compare_panel(entry: ModelEntry) -> None:
-    entries = models.available_models()
+    entries = models.available_models(identity.owner())
     by_path = {e.path: e for e in entries}
     if len(entries) < 2:
         st.info("There is only one model here. Train another on the **Train** tab (try beta 4, "

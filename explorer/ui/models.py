@@ -12,13 +12,14 @@ load torch when first asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from explorer import pagecache, paths
 from explorer.errors import DatasetMissing
+from explorer.server import here
+from explorer.server.owners import NOBODY, Owner
 from explorer.ui.warmup import server_torch
 
 
@@ -29,19 +30,29 @@ class ModelEntry:
     mtime: float
     shipped: bool
     missing: DatasetMissing | None = None  # the optional dataset it is shown with is not here
+    mine: bool = False  # the visitor's own run (they may share, unshare, delete it)
+    shared: bool = True  # with everyone (the shipped and the server's runs always are)
 
 
-def available_models(runs_dir: Path | None = None) -> list[ModelEntry]:
-    """Shipped models first (MNIST's leading), then runs newest first. A shipped model whose
-    optional dataset is not here is listed, marked unavailable."""
+def available_models(owner: Owner | None = None) -> list[ModelEntry]:
+    """The models `owner` may explore: the shipped ones first (MNIST's leading), then the
+    runs they see (theirs, the server's, the shared ones), newest first. A shipped model
+    whose optional dataset is not here is listed, marked unavailable. Nobody known yet
+    (`None`): the shipped, the server's and the shared ones."""
     entries = []
     for p in paths.shipped_models():
         missing = pagecache.missing_dataset(p)
         label = f"{p.stem} (pretrained{', unavailable' if missing else ''})"
         entries.append(ModelEntry(label, str(p), p.stat().st_mtime, True, missing))
-    runs = [p for p in Path(runs_dir or paths.runs_dir()).glob("*.pt") if p.is_file()]
-    for path in sorted(runs, key=lambda p: p.stat().st_mtime, reverse=True):
-        entries.append(ModelEntry(path.stem, str(path), path.stat().st_mtime, False))
+    for run in here.library().runs(owner or NOBODY):
+        path = run.path
+        words = (["yours"] if run.mine else []) + (["shared"] if run.shared and run.owner_tag
+                                                   else [])
+        if not run.mine and not run.shared:
+            words = ["private"]  # an admin sees it
+        label = f"{path.stem} ({', '.join(words)})" if words else path.stem
+        entries.append(ModelEntry(label, str(path), path.stat().st_mtime, False,
+                                  mine=run.mine, shared=run.shared))
     return entries
 
 

@@ -8,20 +8,17 @@ import numpy as np
 import streamlit as st
 
 from explorer import archive, collection, datasets, media
-from explorer.ui.imports import ImportBusy, ImportManager
+from explorer.server import here
+from explorer.server.imports import ImportBusy
+from explorer.server.owners import NotYours, Owner
+from explorer.ui import identity
 
 PER_CLASS = 12  # pictures shown per class
 MAX_CLASSES = 20  # classes shown
 
 
-@st.cache_resource
-def import_manager() -> ImportManager:
-    """One per server process: every session sees the dataset being made."""
-    return ImportManager()
-
-
 def _start() -> None:
-    """The form's callback: save the upload and start making the dataset."""
+    """The form's callback: save the upload and start making the visitor's dataset."""
     s = st.session_state
     file = s.get("imp_zip")
     if file is None:
@@ -29,10 +26,25 @@ def _start() -> None:
         return
     try:
         name = s.get("imp_name") or datasets.name_for(file.name)
-        import_manager().start(file.getvalue(), file.name, name, s.imp_pre, s.imp_pol)
+        here.imports().start(identity.owner(), file.getvalue(), file.name, name, s.imp_pre,
+                             s.imp_polarity)
         s.imp_watch = True
     except (ImportBusy, ValueError) as e:
         s.imp_message = str(e)
+
+
+def _share(dataset: str, shared: bool) -> None:
+    try:
+        here.library().share_dataset(identity.owner(), dataset, shared)
+    except NotYours as e:
+        st.session_state.imp_message = str(e)
+
+
+def _delete(dataset: str) -> None:
+    try:
+        here.library().delete_dataset(identity.owner(), dataset)
+    except NotYours as e:
+        st.session_state.imp_message = str(e)
 
 
 def _use(name: str) -> None:
@@ -41,7 +53,7 @@ def _use(name: str) -> None:
     st.session_state.train_tabs = "New run"
 
 
-def own_images_panel() -> None:
+def own_images_panel(who: Owner) -> None:
     st.markdown(
         "Make a dataset of your own pictures: letters, glyphs, icons, your class's "
         "handwriting. Upload a **.zip** of PNG, JPEG, GIF, BMP, WebP or TIFF files, with "
@@ -52,8 +64,7 @@ def own_images_panel() -> None:
         f"{archive.MAX_ARCHIVE_BYTES >> 20} MB uploaded, {archive.MAX_FILES:,} pictures, "
         f"{archive.MAX_TOTAL_BYTES >> 30} GB uncompressed; at least "
         f"{collection.MIN_IMAGES} pictures and {collection.MIN_PER_CLASS} per class.")
-    manager = import_manager()
-    job = manager.current
+    job = here.imports().current(who)
     if job is not None and job.running:
         import_progress()
         return
@@ -68,35 +79,69 @@ def own_images_panel() -> None:
                  format_func={"ink": "ink on paper", "whole": "whole picture"}.get,
                  help="\n\n".join(f"**{k}**: {v}" for k, v in collection.PREPROCESS.items()))
         c3.radio("for the whole picture, what is ink", list(collection.POLARITY),
-                 key="imp_pol", help="\n\n".join(f"**{k}**: {v}" for k, v in
+                 key="imp_polarity", help="\n\n".join(f"**{k}**: {v}" for k, v in
                                                  collection.POLARITY.items()))
         st.form_submit_button("Make the dataset", type="primary", on_click=_start)
     if msg := st.session_state.pop("imp_message", None):
         st.error(msg)
     if job is not None and st.session_state.get("imp_watch"):
         result(job.view())
-    mine = datasets.custom_names()
-    if mine:
+    usable = here.library().datasets(who)
+    if usable:
         st.subheader("Your datasets")
-        name = st.selectbox("dataset", mine, key="imp_show", format_func=datasets.title)
+        if st.session_state.get("imp_show") not in usable:  # gone, or never theirs
+            st.session_state.imp_show = usable[0]
+        name = st.selectbox("dataset", usable, key="imp_show", format_func=_title(who))
         preview(name)
+        if here.library().dataset_owner(name) == who.tag:
+            sharing(name)
+
+
+def _title(who: Owner):
+    """How the dataset picker names a dataset: its name, and whose when not theirs."""
+    library = here.library()
+
+    def title(dataset: str) -> str:
+        tag = library.dataset_owner(dataset)
+        whose = "" if tag == who.tag else " · the server's" if tag is None else " · shared"
+        return datasets.title(dataset) + whose
+
+    return title
+
+
+def sharing(dataset: str) -> None:
+    shared = here.library().dataset_shared(dataset)
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.caption("Shared with everyone (they can train on it and see its pictures)." if shared
+                else "Only you see it and train on it.")
+    row.button("Unshare" if shared else "Share", key="imp_share", on_click=_share,
+               args=(dataset, not shared))
+    with row.popover("Delete", icon=":material/delete:"):
+        st.caption(f"Delete **{datasets.display_name(dataset)}** for good? Models trained on "
+                   "it keep their weights but can no longer be explored.")
+        st.button("Delete", key="imp_delete", type="primary", on_click=_delete,
+                  args=(dataset,))
 
 
 @st.fragment(run_every=0.5)
 def import_progress() -> None:
-    job = import_manager().current
+    who = identity.owner()
+    job = here.imports().current(who) if who is not None else None
     if job is None:
         return
     v = job.view()
-    if v.state != "running":
+    if v.state not in ("waiting", "running"):
         st.rerun()  # the whole tab: the form comes back, with the result
+    if v.state == "waiting":
+        st.info(f"**{v.name}** from {v.source} waits for another person's dataset to be made "
+                "(one at a time) ...", icon=":material/hourglass_top:")
     words = {"reading": "reading the pictures", "preprocessing": "making each one 28x28",
              "writing": "saving the dataset"}
     frac = v.done / v.total if v.total else 0.0
     st.progress(frac, text=f"**{v.name}** from {v.source}: {words.get(v.phase, v.phase)}, "
                            f"{v.done:,} of {v.total:,}")
-    st.button("Stop", key="imp_stop", icon=":material/stop:", on_click=import_manager().stop,
-              help="Stop making the dataset; nothing is written")
+    st.button("Stop", key="imp_stop", icon=":material/stop:", on_click=here.imports().stop,
+              args=(who,), help="Stop making the dataset; nothing is written")
 
 
 def result(v) -> None:
@@ -109,20 +154,21 @@ def result(v) -> None:
         st.success(f"**{v.name}** is ready" + (" (the same pictures and settings as before: "
                                                 "reused)" if m.get("reused") else "") + ".")
         st.button(f"Train on {v.name}", type="primary", key="imp_use", on_click=_use,
-                  args=(v.name,))
+                  args=(m["name"],))
 
 
 def preview(name: str) -> None:
     """Counts, what was skipped, and each class's first training pictures."""
     m = datasets.manifest(name)
     if m is None:
-        st.error(f"{name}: no usable manifest; make the dataset again.")
+        st.error(f"{datasets.display_name(name)}: no usable manifest; make the dataset again.")
         return
     c = m["counts"]
     made = "ink on paper" if m["preprocess"] == "ink" else f"whole picture ({m['polarity']})"
-    st.markdown(f"**{name}**, from `{m['source']}`: **{c['train']:,}** training and "
-                f"**{c['test']:,}** test pictures, {len(m['classes'])} "
-                f"class{'es' * (len(m['classes']) != 1)}, preprocessed as {made}.")
+    st.markdown(f"**{datasets.display_name(name)}**, from `{m['source']}`: "
+                f"**{c['train']:,}** training and **{c['test']:,}** test pictures, "
+                f"{len(m['classes'])} class{'es' * (len(m['classes']) != 1)}, preprocessed as "
+                f"{made}.")
     skipped = collection.describe_skips(m)
     if skipped:
         with st.expander(f"{sum(m['skipped'].values()):,} files skipped"):
@@ -134,7 +180,8 @@ def preview(name: str) -> None:
                      caption=f"{cls}: {m['counts']['per_class'].get(cls, 0):,} pictures")
     if len(m["classes"]) > MAX_CLASSES:
         st.caption(f"... and {len(m['classes']) - MAX_CLASSES} more classes")
-    st.button(f"Train on {name}", key="imp_use_shown", on_click=_use, args=(name,))
+    st.button(f"Train on {datasets.display_name(name)}", key="imp_use_shown", on_click=_use,
+              args=(name,))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from explorer.errors import CheckpointError, DataError, DatasetMissing
-from explorer.ui import models
+from explorer.ui import identity, models
 from explorer.ui.models import ModelEntry
 
 
@@ -18,7 +18,7 @@ def select_model(path: str) -> None:
 
 
 def model_picker() -> ModelEntry:
-    entries = models.available_models()
+    entries = models.available_models(identity.owner())
     if not entries:
         st.error("No model found: pretrained/ is empty and no run was saved in runs/.")
         st.stop()

@@ -3,7 +3,8 @@
 The Explore tab's first page is drawn without torch or Plotly (2 to 3 s of imports on a
 2-core machine). A person who then opens another tab, uploads a digit or starts training
 should not wait for them either: one daemon thread per server imports them shortly after
-the first page has been sent.
+the first page has been sent, and then starts the training line if runs were waiting or
+training when the server last stopped (they go on by themselves).
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ def _imports() -> None:
     server_torch()
     import explorer.ui.plots  # noqa: F401  (pandas, then Plotly)
     from explorer import checkpoint, latent, preprocess  # noqa: F401
+    from explorer.server import here
     from explorer.ui.heap import freeze_long_lived
 
     freeze_long_lived()  # else every later rerun's collection walks all of torch
+    here.resume_waiting()  # runs left in line or training by a server that stopped
 
 
 def start() -> None:

@@ -1,0 +1,84 @@
+"""The engine that runs training jobs: a Dask distributed client, started when first needed.
+
+By default (nothing to set up) a local cluster of worker processes on this machine, one per
+run at once, one thread each: a run that crashes or runs out of memory kills its worker
+process (restarted by its nanny), never the web server. With LATENT_EXPLORER_SCHEDULER set
+to tcp://HOST:PORT, runs go to that cluster instead, whose workers pull them (`make
+scheduler`, `make worker SCHEDULER=...`); a worker started with `--resources GPU=1` takes
+the runs that can use a GPU. The web process then does page work only.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import dask
+
+from . import settings
+
+# a task whose worker died (out of memory, killed) fails at once with the reason, instead of
+# being run again elsewhere, possibly to take another worker with it
+dask.config.set({"distributed.scheduler.allowed-failures": 0})
+
+
+class Engine:
+    def __init__(self, address: str | None = None, workers: int = 1, memory: str = "4GiB"):
+        self.address, self.workers, self.memory = address, workers, memory
+        self._client = None
+        self._cluster = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls) -> Engine:
+        return cls(settings.scheduler(), settings.runs_at_once(), settings.worker_memory())
+
+    @property
+    def where(self) -> str:
+        """Where runs train, for the page and the logs."""
+        if self.address:
+            return f"the Dask cluster at {self.address}"
+        return f"{self.workers} worker process{'es' * (self.workers != 1)} on this server"
+
+    def client(self):
+        """The Dask client, connecting (or starting the local cluster) on first use."""
+        with self._lock:
+            if self._client is None:
+                from distributed import Client, LocalCluster
+
+                if self.address:
+                    self._client = Client(self.address, timeout="20s", set_as_default=False)
+                else:
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers, threads_per_worker=1, processes=True,
+                        memory_limit=self.memory, dashboard_address=None,
+                        silence_logs=logging.ERROR, death_timeout="15s")
+                    self._client = Client(self._cluster, set_as_default=False)
+            return self._client
+
+    def gpu_workers(self) -> int:
+        """Workers that offer a GPU (started with --resources GPU=1)."""
+        info = self.client().scheduler_info(n_workers=-1).get("workers", {})
+        return sum(1 for w in info.values() if (w.get("resources") or {}).get("GPU", 0) >= 1)
+
+    def submit(self, fn, spec: dict, key: str, gpu: bool = False):
+        return self.client().submit(fn, spec, key=key, pure=False, retries=0,
+                                    resources={"GPU": 1} if gpu else None)
+
+    def event(self, name: str):
+        from distributed import Event
+
+        return Event(name, client=self.client())
+
+    def queue(self, name: str):
+        from distributed import Queue
+
+        return Queue(name, client=self.client())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+            self._client = self._cluster = None
