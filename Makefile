@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup data system lint bench clean
+.PHONY: run test setup data system lint bench clean scheduler worker
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,19 @@ data: setup
 
 run: setup data
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# Training on other machines (README, "Serving a class"): a Dask scheduler on one machine,
+# workers on any (each `make worker`, with `GPU=1` on a machine with a GPU), and the app
+# started with LATENT_EXPLORER_SCHEDULER=tcp://HOST:8786.
+SCHEDULER_PORT ?= 8786
+scheduler: setup
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/dask scheduler --port $(SCHEDULER_PORT) --dashboard-address :0
+
+worker: setup
+	@[ -n "$(SCHEDULER)" ] || { echo "usage: make worker SCHEDULER=tcp://HOST:PORT [GPU=1]" >&2; exit 2; }
+	$(PY) -m explorer.provision mnist
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/dask worker $(SCHEDULER) --nthreads 1 --nworkers 1 \
+		$(if $(GPU),--resources GPU=1) --name $$(hostname)-$$$$
 
 # Debian's Chromium (browser tests) and Fashion-MNIST; outside CI, tests that need what
 # could not be installed are skipped.

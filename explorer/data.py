@@ -11,6 +11,8 @@ per process.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +56,9 @@ class Split:
         return Split(self.images[idx], self.labels[idx])
 
 
-_CACHE: dict[tuple, Split] = {}
+CACHED_SPLITS = 6  # kept in memory, the most recently used (MNIST's two: 55 MB)
+_CACHE: OrderedDict[tuple, Split] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 def ensure(dataset: str, root: Path | None = None) -> Path:
@@ -74,13 +78,19 @@ def load_split(split: str = "train", dataset: str = "mnist", root: Path | None =
     if dataset not in DATASETS:  # one of your own: made again under the same name, reread
         m = datasets.manifest(dataset, root) or {}
         key = (*key, m.get("images_sha256"), m.get("created"))
-    if key not in _CACHE:
-        prefix = {"train": "train", "test": "t10k"}[split]
-        x = read_idx(folder / f"{prefix}-images-idx3-ubyte")
-        y = read_idx(folder / f"{prefix}-labels-idx1-ubyte")
-        _CACHE[key] = Split(torch.from_numpy(x.copy()).unsqueeze(1),
-                            torch.from_numpy(y.astype(np.int64)))
-    return _CACHE[key]
+    with _cache_lock:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    prefix = {"train": "train", "test": "t10k"}[split]
+    x = read_idx(folder / f"{prefix}-images-idx3-ubyte")
+    y = read_idx(folder / f"{prefix}-labels-idx1-ubyte")
+    found = Split(torch.from_numpy(x.copy()).unsqueeze(1), torch.from_numpy(y.astype(np.int64)))
+    with _cache_lock:  # a server that runs for a term: bounded, least recently used out
+        _CACHE[key] = found
+        while len(_CACHE) > CACHED_SPLITS:
+            _CACHE.popitem(last=False)
+    return found
 
 
 # --- binarization ------------------------------------------------------------------------

@@ -43,6 +43,6 @@ def is_shipped(path: Path | str) -> bool:
     """A checkpoint in pretrained/ (shared with everyone; never overwritten silently)."""
     try:
         p = Path(path).resolve()
-    except OSError:
+        return p.parent == PRETRAINED_DIR.resolve() and p.suffix == ".pt" and p.is_file()
+    except (OSError, ValueError):  # not a path at all (a NUL in it)
         return False
-    return p.parent == PRETRAINED_DIR.resolve() and p.suffix == ".pt" and p.is_file()

@@ -51,7 +51,7 @@ class Engine:
                 else:
                     self._cluster = LocalCluster(
                         n_workers=self.workers, threads_per_worker=1, processes=True,
-                        memory_limit=self.memory, dashboard_address=None,
+                        memory_limit=self.memory, dashboard_address="127.0.0.1:0",
                         silence_logs=logging.ERROR, death_timeout="15s")
                     self._client = Client(self._cluster, set_as_default=False)
             return self._client

@@ -51,7 +51,7 @@ class Library:
         that is not a run file in the runs folder."""
         try:
             rel = Path(path).resolve().relative_to(self.runs_dir.resolve())
-        except (ValueError, OSError):
+        except (ValueError, OSError):  # outside the runs folder, or not a path (a NUL in it)
             return None
         if rel.suffix != ".pt" or rel.name.startswith("."):
             return None
@@ -66,13 +66,13 @@ class Library:
         if paths.is_shipped(path):
             return RunFile(Path(path), None, False, True)
         key = self._key(path)
-        if key is None or not Path(path).is_file():
+        if key is None or not (self.runs_dir / key[1]).is_file():
             return None
         tag, rel = key
         mine = tag is not None and tag == owner.tag
         shared = tag is None or rel in self.store.shared("run")
         if mine or shared or owner.admin:
-            return RunFile(Path(path), tag, mine, shared)
+            return RunFile(self.runs_dir / rel, tag, mine, shared)
         return None
 
     def runs(self, owner: Owner) -> list[RunFile]:

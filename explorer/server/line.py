@@ -34,8 +34,8 @@ from .store import Job, Store
 from .task import channel, train_job
 
 TICK_S = 0.25
-LEASE_S = 20.0  # a server that has not renewed its leases for this long is taken for dead
-RENEW_S = 3.0
+LEASE_S = 15.0  # a server that has not renewed its leases for this long is taken for dead
+RENEW_S = 2.0
 PAUSE_HOLD_S = 120.0  # a paused run keeps its place on the machine this long while others wait
 OVERHEAD_S = 3.0  # first guess of a run's seconds beyond its budget, until one is measured
 RECENT = 16  # finished runs' live views kept in memory (older ones are read from disk)
@@ -70,6 +70,7 @@ class Line:
         max_seconds more)."""
         if not cfg.max_seconds:
             raise ValueError("a run from the browser needs a time budget")
+        self.library.check_dataset(owner, cfg.dataset)  # first: say nothing of others' names
         budget = float(cfg.max_seconds)
         if continue_from is not None:
             from explorer.resume import load_run
@@ -78,7 +79,6 @@ class Line:
             cfg = load_run(continue_from, {"epochs": cfg.epochs,
                                            "max_seconds": cfg.max_seconds}).cfg
         cfg = TrainConfig.from_dict({**cfg.to_dict(), "threads": cfg.threads or 1}).validate()
-        self.library.check_dataset(owner, cfg.dataset)
         name = runner.safe_run_name(name or runner.default_name(cfg, continue_from))
         job = self.store.add(uuid.uuid4().hex[:16], owner.id, name, cfg.to_dict(), budget,
                              self.max_line, str(continue_from) if continue_from else None,
@@ -192,7 +192,7 @@ class Line:
     def tick(self) -> None:
         if time.monotonic() - self._renewed > RENEW_S:
             self.store.renew(self.id, LEASE_S)
-            self.store.requeue_expired()
+            self.store.requeue_expired(dead=self._gone)
             self._renewed = time.monotonic()
         with self.lock:
             running = list(self.live.items())
@@ -206,6 +206,22 @@ class Line:
             if job is None:
                 break
             self._launch(job)
+
+    def _gone(self, runner: str | None) -> bool:
+        """A runner that was a process of this machine that no longer runs (a server killed
+        and started again): its jobs need not wait for their leases."""
+        host, _, rest = (runner or "").partition(":")
+        pid = rest.partition(":")[0]
+        if runner == self.id or host != socket.gethostname() or not pid.isdigit():
+            return False
+        import psutil  # (Dask's own dependency)
+
+        try:
+            return psutil.Process(int(pid)).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+        except psutil.Error:
+            return False
 
     def _launch(self, job: Job) -> None:
         names = channel(job.id, job.attempts)
@@ -296,7 +312,8 @@ class Line:
                     # what a run takes beyond its training time, for the next estimates
                     spent = max(0.0, time.time() - launched - live.last.elapsed)
                     self.overhead = 0.7 * self.overhead + 0.3 * spent
-        self.store.update(job_id, state=state, ended=time.time(), error=error, note=note,
+        said = {"note": note} if note else {}  # else keep what it said (a restart, a hold)
+        self.store.update(job_id, state=state, ended=time.time(), error=error, **said,
                           result=str(path) if path else None, runner=None, lease=None)
         if job is not None and job.resume:
             Path(job.resume).unlink(missing_ok=True)

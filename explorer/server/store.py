@@ -210,10 +210,12 @@ class Store:
             db.execute("UPDATE jobs SET lease = ? WHERE runner = ? AND state = 'running'",
                        (time.time() + lease_s, runner))
 
-    def requeue_expired(self) -> list[Job]:
-        """Jobs whose server died (their lease ran out): back in line at their place."""
+    def requeue_expired(self, dead=lambda runner: False) -> list[Job]:
+        """Jobs whose server died (their lease ran out, or `dead(runner)` knows it is gone):
+        back in line at their place."""
         with self._db(write=True) as db:
-            lost = self._many(db, "state = 'running' AND lease < ?", time.time())
+            lost = [j for j in self._many(db, "state = 'running'")
+                    if j.lease < time.time() or dead(j.runner)]
             for job in lost:
                 db.execute("UPDATE jobs SET state = 'queued', runner = NULL, lease = NULL, "
                            "note = ? WHERE id = ?",

@@ -117,12 +117,13 @@ def train_job(spec: dict) -> dict:
     bundle or None, extra: metrics for the card). Returns {"checkpoint": bytes or None,
     "trained": bool, "reason": str, "error": str or None}."""
     import torch
-    from distributed import Event, Queue
+    from distributed import Event, Queue, get_worker
 
     from explorer import latent, resume, runner
     from explorer.config import TrainConfig
     from explorer.train import EpochMetrics, Finished
 
+    install_dataset(spec.get("dataset"))  # before the config is checked: it names it
     cfg = TrainConfig.from_dict(spec["config"]).validate()
     torch.set_num_threads(cfg.threads or 1)  # this process runs one job at a time
     lower_priority()
@@ -135,12 +136,14 @@ def train_job(spec: dict) -> dict:
     watcher.start()
     go_on = None
     try:
-        install_dataset(spec.get("dataset"))
         if spec.get("resume"):
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "resume.pt"
                 path.write_bytes(spec["resume"])
-                go_on = dataclasses.replace(resume.load_run(path), cfg=cfg)
+                # the job's config is the run's as resolved when it joined the line (the
+                # epochs to reach, and its total budget)
+                go_on = dataclasses.replace(resume.load_run(path, {"epochs": cfg.epochs}),
+                                            cfg=cfg)
 
         def on_event(event) -> None:
             if isinstance(event, EpochMetrics | Finished):
@@ -161,6 +164,8 @@ def train_job(spec: dict) -> dict:
         watcher.join()
         reporter.flush()
     reason = outcome.finished.reason if outcome.finished else "failed"
-    blob = outcome.checkpoint(spec["extra"]) if outcome.trained and not reporter.lost else None
+    where = {"machine": runner.machine(), "worker": str(get_worker().name)}
+    blob = (outcome.checkpoint({**spec["extra"], **where})
+            if outcome.trained and not reporter.lost else None)
     return {"checkpoint": blob, "trained": outcome.trained, "reason": reason,
-            "error": outcome.error, "machine": runner.machine()}
+            "error": outcome.error, **where}

@@ -1,0 +1,103 @@
+"""explorer/server/library.py: each person sees their own runs and datasets, the server's
+and the shared ones; only the owner shares, unshares or deletes; a crafted path or name
+(`..`, absolute, another's folder) names nothing and changes nothing."""
+
+import pytest
+
+from explorer import collection, data, datasets
+from explorer.server import owners
+from explorer.server.library import Library
+from explorer.server.owners import NotYours
+from explorer.server.store import Store
+from tooling.letters import letters_zip
+
+A = owners.from_browser("a" * 32)
+B = owners.from_browser("b" * 32)
+TEACHER = owners.Owner("user:teacher@school.org", "teacher@school.org", admin=True)
+
+
+@pytest.fixture
+def library(tmp_path):
+    runs = tmp_path / "runs"
+    lib = Library(Store(runs / ".line"), runs)
+    for who, name in ((A, "mine"), (B, "theirs")):
+        lib.folder(who).mkdir(parents=True)
+        (lib.folder(who) / f"{name}.pt").write_bytes(b"weights")
+    (runs / "cli-run.pt").write_bytes(b"weights")  # train_cli.py's, or saved before owners
+    return lib
+
+
+def names(lib, who):
+    return sorted(r.path.stem for r in lib.runs(who))
+
+
+def test_each_sees_their_own_and_the_servers_runs(library):
+    assert names(library, A) == ["cli-run", "mine"]
+    assert names(library, B) == ["cli-run", "theirs"]
+    assert names(library, owners.NOBODY) == ["cli-run"]
+    assert names(library, TEACHER) == ["cli-run", "mine", "theirs"]  # an admin sees every run
+    [mine] = [r for r in library.runs(A) if r.mine]
+    assert not mine.shared and mine.path.parent.name == A.tag
+
+
+def test_sharing_shows_a_run_to_everyone_read_only(library):
+    theirs = library.folder(B) / "theirs.pt"
+    with pytest.raises(NotYours):
+        library.visible(A, theirs)
+    with pytest.raises(NotYours):
+        library.share(A, theirs)  # only its owner shares it
+    library.share(B, theirs)
+    assert names(library, A) == ["cli-run", "mine", "theirs"]
+    assert library.visible(A, theirs) == theirs  # A may explore it and continue it ...
+    for act in (library.share, library.delete):  # ... but not change it
+        with pytest.raises(NotYours):
+            act(A, theirs)
+    assert theirs.is_file()
+    library.share(B, theirs, False)
+    assert names(library, A) == ["cli-run", "mine"]
+
+
+def test_only_the_owner_deletes(library):
+    mine = library.folder(A) / "mine.pt"
+    with pytest.raises(NotYours):
+        library.delete(B, mine)
+    with pytest.raises(NotYours):
+        library.delete(TEACHER, mine)  # an admin stops runs, and deletes none
+    with pytest.raises(NotYours):
+        library.delete(A, library.runs_dir / "cli-run.pt")  # the server's
+    library.delete(A, mine)
+    assert not mine.exists()
+
+
+@pytest.mark.parametrize("crafted", [
+    "{runs}/{b}/theirs.pt", "{runs}/{a}/../{b}/theirs.pt", "{runs}/{a}/../../etc/passwd",
+    "/etc/passwd", "{runs}/.line/.line.sqlite3", "{runs}/{a}/mine.pt/../../{b}/theirs.pt",
+    "{runs}/{b}", "../{b}/theirs.pt", "{runs}/{a}/\0mine.pt"])
+def test_a_crafted_path_names_nothing(library, crafted):
+    path = crafted.format(runs=library.runs_dir, a=A.tag, b=B.tag)
+    assert library.run_file(A, path) is None
+    with pytest.raises(NotYours):
+        library.visible(A, path)
+    with pytest.raises(NotYours):
+        library.share(A, path)
+    assert (library.folder(B) / "theirs.pt").is_file()
+
+
+def test_two_people_importing_digits_zip_get_two_datasets(tmp_path, own_data, library):
+    z = letters_zip(tmp_path / "digits.zip", per_class=8, classes="abcdefg")
+    made = {who.id: collection.build(z, "digits", owner_tag=who.tag)["name"]
+            for who in (A, B)}
+    a_id, b_id = made[A.id], made[B.id]
+    assert a_id != b_id and datasets.display_name(a_id) == datasets.display_name(b_id) == "digits"
+    assert library.datasets(A) == [a_id] and library.datasets(B) == [b_id]
+    with pytest.raises(NotYours):
+        library.check_dataset(A, b_id)  # neither trains on, nor sees, the other's
+    with pytest.raises(NotYours):
+        library.delete_dataset(A, b_id)
+    library.share_dataset(B, b_id)
+    assert library.datasets(A) == [a_id, b_id] and library.can_use(A, b_id)
+    library.delete_dataset(B, b_id)
+    assert library.datasets(A) == [a_id]
+    assert len(data.load_split("train", a_id).labels) == 49  # A's is untouched
+    with pytest.raises(ValueError):
+        datasets.folder(f"../{a_id}")
