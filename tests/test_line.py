@@ -115,3 +115,114 @@ def test_a_dataset_or_run_of_someone_else_is_refused(line, tmp_path):
     assert line.library.run_file(A, v.path).mine
     _, ckpt = checkpoint.load(v.path)
     assert ckpt["metrics"]["continued_from"] == "after"
+
+
+def test_the_training_thread_yields_the_cpu_to_the_pages(line):
+    """Worker processes train at a lower priority than the web server's pages."""
+    job = line.submit(A, TrainConfig(epochs=1000, max_seconds=60, **QUICK), "nice")
+    try:
+        wait(line, A, job.id, until=lambda v: v.last is not None)
+        base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+        workers = [p for p in psutil.Process().children(recursive=True)
+                   if "multiprocessing" in " ".join(p.cmdline())]
+        nice = {os.getpriority(os.PRIO_PROCESS, t.id) for p in workers for t in p.threads()}
+        assert min(19, base + 10) in nice  # the training thread
+        assert os.getpriority(os.PRIO_PROCESS, os.getpid()) == base  # the server's own
+    finally:
+        line.stop(A, job.id)
+        wait(line, A, job.id)
+
+
+# --- failures, with worker threads in this process (so that a test can break the run) ---
+
+@pytest.fixture(scope="module")
+def thread_line(tmp_path_factory):
+    line = Line(tmp_path_factory.mktemp("runs"), Engine(workers=1, processes=False),
+                runs_at_once=1)
+    yield line
+    line.close()
+    line.engine.close()
+
+
+def _files(line):
+    return sorted(p.name for p in line.runs_dir.rglob("*.pt"))
+
+
+def test_a_diverging_run_fails_clearly_and_saves_nothing(thread_line, monkeypatch):
+    from explorer import train as train_mod
+
+    real = train_mod.elbo_terms
+    calls = {"n": 0}
+
+    def nan_after_ten(model, x, *args, **kwargs):  # from step 10 on no rollback can help
+        calls["n"] += 1
+        loss, recon, kl = real(model, x, *args, **kwargs)
+        return (loss * float("nan") if calls["n"] > 10 else loss), recon, kl
+
+    monkeypatch.setattr(train_mod, "elbo_terms", nan_after_ten)
+    before = _files(thread_line)
+    job = thread_line.submit(A, TrainConfig(epochs=50, max_seconds=60, **QUICK), "explode")
+    v = wait(thread_line, A, job.id)
+    assert v.state == "failed" and "smaller learning rate" in v.error
+    assert _files(thread_line) == before
+
+
+def test_a_run_that_raises_fails_alone_and_the_next_one_trains(thread_line, monkeypatch):
+    from explorer import runner
+
+    def broken(*args, **kwargs):
+        raise MemoryError("simulated out of memory")
+
+    monkeypatch.setattr(runner, "new_model", broken)
+    job = thread_line.submit(B, TrainConfig(max_seconds=10, **QUICK), "oom")
+    v = wait(thread_line, B, job.id)
+    assert v.state == "failed" and "MemoryError" in v.error
+    monkeypatch.undo()
+    job = thread_line.submit(B, TrainConfig(epochs=1, max_seconds=30, **QUICK), "after-oom")
+    assert wait(thread_line, B, job.id).state == "done"
+
+
+def test_stop_before_the_first_step_saves_nothing(thread_line, monkeypatch):
+    from explorer import runner
+
+    real, started = runner.new_model, []
+
+    def slow_model(cfg, split):
+        started.append(True)
+        time.sleep(1.0)  # Stop is pressed while the model is being built
+        return real(cfg, split)
+
+    monkeypatch.setattr(runner, "new_model", slow_model)
+    before = _files(thread_line)
+    job = thread_line.submit(C, TrainConfig(max_seconds=30, **QUICK), "early")
+    wait(thread_line, C, job.id, until=lambda v: bool(started))
+    thread_line.stop(C, job.id)
+    v = wait(thread_line, C, job.id)
+    assert v.state == "stopped" and "nothing was trained" in v.note
+    assert _files(thread_line) == before
+
+
+def test_a_paused_run_does_not_spend_its_budget(thread_line):
+    job = thread_line.submit(A, TrainConfig(epochs=1000, max_seconds=3, **QUICK), "paused")
+    wait(thread_line, A, job.id, until=lambda v: v.last is not None and v.last.step > 2)
+    thread_line.pause(A, job.id, True)
+    time.sleep(2.0)
+    thread_line.pause(A, job.id, False)
+    v = wait(thread_line, A, job.id)
+    assert v.state == "done" and v.summary["finished"] == "time budget"
+    assert 3.0 <= v.summary["seconds"] < 4.5  # the paused seconds did not count
+
+
+def test_a_continued_run_is_a_new_run_and_the_old_one_is_kept(thread_line):
+    first = wait(thread_line, B, thread_line.submit(
+        B, TrainConfig(epochs=1, max_seconds=60, **QUICK), "first").id)
+    before = open(first.path, "rb").read()
+    more = wait(thread_line, B, thread_line.submit(B, TrainConfig(epochs=2, max_seconds=60),
+                                                   continue_from=first.path).id)
+    assert more.state == "done" and more.path != first.path and more.name == "first-continued"
+    assert open(first.path, "rb").read() == before
+    _, ckpt = checkpoint.load(more.path)
+    assert ckpt["history"]["epochs"]["epoch"] == [1.0, 2.0]
+    assert ckpt["train_config"]["train_subset"] == QUICK["train_subset"]  # its own settings
+    with pytest.raises(ValueError, match="has done its 2 epochs"):
+        thread_line.submit(B, TrainConfig(epochs=2, max_seconds=60), continue_from=more.path)

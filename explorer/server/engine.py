@@ -23,8 +23,10 @@ dask.config.set({"distributed.scheduler.allowed-failures": 0})
 
 
 class Engine:
-    def __init__(self, address: str | None = None, workers: int = 1, memory: str = "4GiB"):
+    def __init__(self, address: str | None = None, workers: int = 1, memory: str = "4GiB",
+                 processes: bool = True):
         self.address, self.workers, self.memory = address, workers, memory
+        self.processes = processes  # False: worker threads in this process (tests only)
         self._client = None
         self._cluster = None
         self._lock = threading.Lock()
@@ -50,8 +52,9 @@ class Engine:
                     self._client = Client(self.address, timeout="20s", set_as_default=False)
                 else:
                     self._cluster = LocalCluster(
-                        n_workers=self.workers, threads_per_worker=1, processes=True,
-                        memory_limit=self.memory, dashboard_address="127.0.0.1:0",
+                        n_workers=self.workers, threads_per_worker=1,
+                        processes=self.processes, memory_limit=self.memory,
+                        dashboard_address="127.0.0.1:0",  # loopback, any free port
                         silence_logs=logging.ERROR, death_timeout="15s")
                     self._client = Client(self._cluster, set_as_default=False)
             return self._client

@@ -24,6 +24,7 @@ from explorer import checkpoint, datasets, runner
 from explorer.config import TrainConfig
 from explorer.files import atomic_write
 from explorer.history import History
+from explorer.train import Finished
 
 from . import settings
 from .engine import Engine
@@ -288,8 +289,11 @@ class Line:
                     live.add(*item)
 
     def _finish(self, job_id: str) -> None:
-        with self.lock:
+        with self.lock:  # in one step, so that a page always finds its view
             live, future, queue, launched = self.live.pop(job_id)
+            self.recent[job_id] = live
+            while len(self.recent) > RECENT:
+                self.recent.popitem(last=False)
         self._drain(job_id, live, queue)
         job = self.store.get(job_id)
         state, path, error, note = "failed", None, None, None
@@ -324,10 +328,6 @@ class Line:
                 self.engine.event(names[flag]).clear()
         except Exception:  # noqa: BLE001 - the scheduler is away: nothing left to release
             pass
-        with self.lock:
-            self.recent[job_id] = live
-            while len(self.recent) > RECENT:
-                self.recent.popitem(last=False)
 
     def _hold_limit(self) -> None:
         """A run paused for PAUSE_HOLD_S while others wait is stopped and saved."""
@@ -352,9 +352,13 @@ class Line:
         if source and Path(source).is_file():
             try:
                 ckpt = checkpoint.read(source)
-                live = Live(History.from_dict(ckpt.get("history"), ckpt.get("metrics")))
             except checkpoint.CheckpointError:
-                pass
+                return live
+            metrics = ckpt.get("metrics") or {}
+            live = Live(History.from_dict(ckpt.get("history"), metrics))
+            if "finished" in metrics:  # how it ended, for the metrics card
+                live.history.finished = Finished(metrics["finished"], metrics.get("steps", 0),
+                                                 metrics.get("seconds", 0.0))
         return live
 
 

@@ -36,13 +36,14 @@ def channel(job_id: str, attempt: int) -> dict[str, str]:
 
 
 def lower_priority(nice: int = TRAIN_NICE) -> bool:
-    """Make the calling thread nicer by `nice` (Linux schedules each thread on its own;
-    elsewhere nothing is done). True if done."""
+    """Make the calling thread `nice` nicer than its process (Linux schedules each thread on
+    its own; elsewhere nothing is done; a worker's thread that runs job after job stays at
+    that). True if done."""
     if not sys.platform.startswith("linux") or nice <= 0:
         return False
     try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+        base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, base + nice))
     except OSError:
         return False
     return True
