@@ -7,6 +7,7 @@ until their values are copied out ("Cannot copy out of meta tensor")."""
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import numpy as np
 import pytest
@@ -81,12 +82,27 @@ def test_training_and_evaluation_on_the_gpu(small_cfg):
 
 @pytest.mark.skipif(ACCELERATOR is None, reason="no GPU on this machine")
 def test_a_browser_training_job_on_the_gpu(tmp_path):
-    from explorer.ui.jobs import JobManager
+    """A run of the training line, on a worker process of this machine, uses its GPU."""
+    from explorer.server import owners
+    from explorer.server.engine import Engine
+    from explorer.server.line import Line
 
-    manager = JobManager(tmp_path)
-    job = manager.start(TrainConfig(epochs=1, batch_size=64, train_subset=1024, test_subset=256,
-                                    max_seconds=60, device=ACCELERATOR), "gpu")
-    job.thread.join(120)
-    view = job.view()
-    assert view.state == "done", view.error
-    assert view.samples is not None and view.samples.shape == (8, 28, 28)
+    line, who = Line(tmp_path, Engine(workers=1), runs_at_once=1), owners.from_browser("e" * 32)
+    try:
+        job = line.submit(who, TrainConfig(epochs=1, batch_size=64, train_subset=1024,
+                                           test_subset=256, max_seconds=60,
+                                           device=ACCELERATOR), "gpu")
+        deadline = time.time() + 180
+        while (view := line.view(who, job.id)).state in ("queued", "running"):
+            assert time.time() < deadline, "the run did not end"
+            time.sleep(0.2)
+        assert view.state == "done", view.error
+        assert view.samples is not None and view.samples.shape == (8, 28, 28)
+        if ACCELERATOR == "cuda":  # the card says which GPU trained it
+            from explorer import checkpoint
+
+            machine = checkpoint.load(view.path)[1]["metrics"]["machine"]
+            assert torch.cuda.get_device_name() in machine
+    finally:
+        line.close()
+        line.engine.close()

@@ -1,101 +1,161 @@
-"""explorer/ui/train.py through AppTest: a run started, watched, stopped and saved; a
-second start refused."""
+"""explorer/ui/train.py and train_view.py through AppTest: a person's run joins the line,
+is watched, stopped and saved as theirs; another person sees none of it and waits in line
+with a place; signed-in accounts own runs, and an admin sees and stops everyone's."""
 
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from explorer import checkpoint, paths
 from explorer.config import TrainConfig
-from tests.apptest import new_app, open_tab, wait_for
+from explorer.server import here, owners
+from tests.apptest import APP, open_tab, wait_for
+
+A_TOKEN, B_TOKEN = "1" * 32, "2" * 32
 
 
-def _set_form(at, budget):
-    at.number_input(key="t_epochs").set_value(50)
+def person(token=None, user=None) -> AppTest:
+    """A visitor's session: a browser (its secret, as the page sends it) or an account."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    if token:
+        at.session_state["owner_token"] = token
+    if user:
+        at.user = {"is_logged_in": True, **user}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def start(at, budget=60, epochs=50, name="../../apptest run"):
+    open_tab(at, "Train")
+    at.number_input(key="t_epochs").set_value(epochs)
     at.number_input(key="t_budget").set_value(budget)
-    at.text_input(key="t_name").set_value("../../apptest run")
+    at.text_input(key="t_name").set_value(name)
+    [b for b in at.get("form_submit_button") if "Start" in b.label][0].click().run()
+    assert not at.exception, at.exception
+    return at
 
 
-def test_train_tab_starts_stops_and_saves_a_model():
-    at = open_tab(new_app(), "Train")
-    _set_form(at, 60)
-    submit = [b for b in at.get("form_submit_button") if "Start" in b.label][0]
-    submit.click().run()
-    assert not at.exception
-    wait_for(at, lambda a: any(b.key == "stop" for b in a.button))
-    wait_for(at, lambda a: any("epoch" in getattr(p, "text", "") for p in a.get("progress"))
-              or any(m.label == "loss (nats)" for m in a.metric), timeout=60)
-    at.button(key="stop").click().run()
-    wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
-    saved = [s.value for s in at.success][0]
-    name = saved.split("`")[1]
-    assert name.startswith(str(paths.runs_dir())) and "apptest-run" in name
-    model, ckpt = checkpoint.load(name)
-    assert ckpt["metrics"]["finished"] == "stopped"
-    assert Path(name).stem in at.selectbox(key="model_path").options
-    # this session replays the run it watched; a new one shows the sidebar's model
-    sidebar_model = "Of the model chosen in the sidebar"
-    assert not any(sidebar_model in c.value for c in at.caption)
-    assert any(sidebar_model in c.value for c in open_tab(new_app(), "Train").caption)
-    at.button(key="explore_new").click().run()
-    assert at.selectbox(key="model_path").value == name
+def texts(at, kind):
+    return " ".join(e.value for e in getattr(at, kind))
 
 
-def test_a_second_start_while_one_runs_is_refused():
-    from explorer.ui.train import job_manager
+def test_a_run_is_watched_stopped_and_saved_as_its_owners_alone():
+    a = start(person(A_TOKEN))
+    wait_for(a, lambda at: any(b.key == "stop" for b in at.button))
+    b = start(person(B_TOKEN), budget=5, epochs=1, name="b-run")
+    wait_for(b, lambda at: "waiting in line: **place 1**" in texts(at, "info"))
+    assert not any(x.key in ("stop", "pause") for x in b.button)  # B cannot touch A's run
+    assert "apptest" not in texts(b, "markdown") + texts(b, "caption")
+    wait_for(a, lambda at: any(m.label == "loss (nats)" for m in at.metric), timeout=120)
+    a.button(key="stop").click().run()
+    wait_for(a, lambda at: "was stopped" in texts(at, "success"))
+    said = texts(a, "success")
+    assert "**apptest-run**" in said and str(paths.runs_dir()) not in said  # by name, no path
+    who = owners.from_browser(A_TOKEN)
+    [run] = [r for r in here.library().runs(who) if r.mine and r.path.stem == "apptest-run"]
+    _, ckpt = checkpoint.load(run.path)
+    assert ckpt["metrics"]["finished"] == "stopped" and ckpt["metrics"]["steps"] > 0
+    assert "apptest-run (yours)" in a.selectbox(key="model_path").options
+    a.button(key="explore_new").click().run()
+    assert a.session_state["model_path"] == str(run.path)
+    wait_for(b, lambda at: "finished" in texts(at, "success"), timeout=180)  # B's turn came
+    assert "apptest-run (yours)" not in " ".join(b.selectbox(key="model_path").options)
+    # another session of B's, its model picker's value crafted to A's run, is shown the
+    # default model instead (and nothing of A's)
+    crafted = AppTest.from_file(APP, default_timeout=120)
+    crafted.session_state["owner_token"] = B_TOKEN
+    crafted.session_state["model_path"] = str(run.path)
+    crafted.run()
+    assert crafted.session_state["model_path"] == str(checkpoint.PRETRAINED)
 
-    manager = job_manager()
-    job = manager.start(TrainConfig(epochs=50, max_seconds=30, train_subset=20000), "busy")
+
+def test_a_second_start_offers_to_replace_the_waiting_run():
+    busy = here.line().submit(owners.from_browser("3" * 32),
+                              TrainConfig(epochs=50, max_seconds=30, train_subset=4096), "busy")
     try:
-        at = open_tab(new_app(), "Train")
-        submit = [b for b in at.get("form_submit_button") if "Start" in b.label][0]
-        assert submit.proto.disabled  # the form says so before anyone clicks
-        with pytest.raises(Exception, match="already going"):
-            manager.start(TrainConfig(max_seconds=5), "second")
+        at = start(person("4" * 32), budget=5, name="mine")
+        wait_for(at, lambda at: "place 1" in texts(at, "info"))
+        start(at, budget=6, name="mine-instead")
+        assert "one run at a time each" in texts(at, "error")
+        at.button(key="replace").click().run()
+        wait_for(at, lambda at: "**mine-instead** is waiting in line: **place 1**"
+                 in texts(at, "info"))
+        at.button(key="leave").click().run()
+        wait_for(at, lambda at: "out of the line" in texts(at, "caption"))
     finally:
-        manager.stop()
-        job.thread.join(60)
-    assert not job.thread.is_alive()
-    assert np.isfinite(job.view().summary.get("final_loss", 0.0))
+        here.line().stop(owners.from_browser("3" * 32), busy.id)
 
 
-def test_pause_resume_and_continue_from_the_page(small_ckpt, monkeypatch):
-    """A run paused and resumed from the page, then the sidebar's model continued."""
+def test_a_signed_in_teacher_sees_and_stops_everyones_runs(monkeypatch):
+    monkeypatch.setenv("LATENT_EXPLORER_ADMINS", "teacher@school.org")
+    student = start(person(user={"email": "kim@school.org"}), budget=60, name="kims")
+    wait_for(student, lambda at: any(b.key in ("stop", "leave") for b in at.button))
+    teacher = open_tab(person(user={"email": "teacher@school.org"}), "Train")
+    assert "Signed in as **teacher@school.org** (admin)" in texts(teacher, "caption")
+    [stop] = [b for b in teacher.button if b.key.startswith("admin_stop_")]
+    assert "kims" in texts(teacher, "markdown")
+    stop.click().run()
+    wait_for(student, lambda at: "was stopped" in texts(at, "success")
+             or "out of the line" in texts(at, "caption"), timeout=120)
+    other = open_tab(person(user={"email": "lee@school.org"}), "Train")
+    assert not [b for b in other.button if b.key.startswith("admin_stop_")]
+
+
+def test_logged_out_visitors_are_asked_to_log_in():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.user = {"is_logged_in": False}
+    at.run()
+    open_tab(at, "Train")
+    assert "Log in (in the sidebar) to train models" in texts(at, "info")
+    assert any(b.key == "login" for b in at.button)
+    assert not at.get("form_submit_button")
+
+
+def test_pause_resume_and_continue_from_the_page(small_ckpt):
+    """The sidebar's model (the server's) continued as the visitor's own run, paused and
+    resumed from the page."""
     import shutil
-
-    from explorer.ui.train import job_manager
 
     run = paths.runs_dir() / "apptest-small.pt"
     shutil.copy(small_ckpt, run)
+    who = owners.from_browser("5" * 32)
     try:
-        at = new_app()
+        at = person("5" * 32)
         at.selectbox(key="model_path").set_value(str(run)).run()
         open_tab(at, "Train")
         at.session_state["train_tabs"] = "Continue a run"  # its sub-tab: only the open one runs
         at.run()
         assert any("Continue apptest-small" in m.value for m in at.markdown)
-        at.number_input(key="c_epochs").set_value(400)  # 4 steps an epoch: long enough
-        at.number_input(key="c_budget").set_value(60)
-        submit = [b for b in at.get("form_submit_button") if "Continue" in b.label][0]
-        submit.click().run()
+        at.number_input(key="continue_epochs").set_value(400)  # 4 steps an epoch: long enough
+        at.number_input(key="continue_budget").set_value(60)
+        [b for b in at.get("form_submit_button") if "Continue" in b.label][0].click().run()
         assert not at.exception
-        wait_for(at, lambda a: any(b.key == "pause" for b in a.button))
+        wait_for(at, lambda a: any(b.key == "pause" for b in a.button)
+                 and here.line().latest(who).state == "running")
+        job = here.line().latest(who)
+        wait_for(at, lambda a: here.line().view(who, job.id).last is not None)
         at.button(key="pause").click().run()
         wait_for(at, lambda a: any("Paused" in i.value for i in a.info), timeout=30)
-        assert job_manager().current.pause_event.is_set()
-        steps = job_manager().current.view().last.step
         time.sleep(1.0)
-        assert job_manager().current.view().last.step == steps  # held
+        steps = here.line().view(who, job.id).last.step
+        time.sleep(1.0)
+        assert here.line().view(who, job.id).last.step == steps  # held
         at.button(key="pause").click().run()  # now "Resume"
-        assert not job_manager().current.pause_event.is_set()
-        wait_for(at, lambda a: job_manager().current.view().last.step > steps, timeout=30)
+        wait_for(at, lambda a: here.line().view(who, job.id).last.step > steps, timeout=30)
         at.button(key="stop").click().run()
-        wait_for(at, lambda a: any("was stopped" in s.value for s in a.success))
-        saved = [s.value for s in at.success][0].split("`")[1]
-        assert "apptest-small-continued" in saved
+        wait_for(at, lambda a: "was stopped" in texts(a, "success"))
+        saved = here.line().view(who, job.id).path
+        assert Path(saved).stem == "apptest-small-continued"
         _, ckpt = checkpoint.load(saved)
-        assert ckpt["metrics"]["continued_from"] == str(run) and ckpt["resume"]["step"] > 0
+        assert ckpt["metrics"]["continued_from"] == "apptest-small" and ckpt["resume"]["step"]
     finally:
         run.unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _quick_line():
+    """Every run here trains on a few images (the form keeps its own defaults)."""
+    yield

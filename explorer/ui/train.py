@@ -39,19 +39,23 @@ def train_controls(who: Owner) -> None:
     choices = [*datasets.BUILTIN, *here.library().datasets(who)]
     if st.session_state.get("t_data") not in choices:  # gone, or never theirs
         st.session_state.t_data = choices[0]
+    defaults = {"t_epochs": 5, "t_bs": d.batch_size, "t_lr": d.lr, "t_beta": d.beta,
+                "t_seed": d.seed, "t_budget": 120, "t_k": d.components}
+    for key, value in defaults.items():  # set once: the widgets then keep their own
+        st.session_state.setdefault(key, value)
     c1, c2, c3, c4 = st.columns(4)
-    c1.number_input("epochs", spec("epochs")["min"], 200, 5, key="t_epochs",
+    c1.number_input("epochs", spec("epochs")["min"], 200, key="t_epochs",
                     help=spec("epochs")["help"])
-    c2.select_slider("batch size", [32, 64, 128, 256, 512], d.batch_size, key="t_bs",
+    c2.select_slider("batch size", [32, 64, 128, 256, 512], key="t_bs",
                      help=spec("batch_size")["help"])
-    c3.select_slider("learning rate", LRS, d.lr, key="t_lr", format_func=lambda v: f"{v:g}",
+    c3.select_slider("learning rate", LRS, key="t_lr", format_func=lambda v: f"{v:g}",
                      help=spec("lr")["help"])
-    c4.slider("beta (KL weight)", spec("beta")["min"], spec("beta")["max"], d.beta, 0.1,
+    c4.slider("beta (KL weight)", spec("beta")["min"], spec("beta")["max"], step=0.1,
               key="t_beta", help=spec("beta")["help"])
     c5, c6, c7, c8 = st.columns(4)
-    c5.number_input("seed", spec("seed")["min"], spec("seed")["max"], d.seed, key="t_seed",
+    c5.number_input("seed", spec("seed")["min"], spec("seed")["max"], key="t_seed",
                     help=spec("seed")["help"])
-    c6.number_input("time budget (s)", 5, 3600, 120, key="t_budget",
+    c6.number_input("time budget (s)", 5, 3600, key="t_budget",
                     help=spec("max_seconds")["help"])
     c7.selectbox("network", spec("arch")["choices"], key="t_arch",
                  help="\n\n".join(f"**{k}**: {v}" for k, v in ARCHS.items()))
@@ -63,7 +67,7 @@ def train_controls(who: Owner) -> None:
     c10.selectbox("prior p(z)", spec("prior")["choices"], key="t_prior",
                   help="\n\n".join(f"**{k}**: {v}" for k, v in PRIORS.items()))
     c11.number_input("prior components", spec("components")["min"], spec("components")["max"],
-                     d.components, key="t_k", help=spec("components")["help"])
+                     key="t_k", help=spec("components")["help"])
     c12.text_input("run name (optional)", key="t_name", max_chars=64,
                    placeholder="e.g. beta4-seed1")
     with st.expander("What the choices mean"):
@@ -116,9 +120,12 @@ def continue_controls(entry: ModelEntry) -> None:
                     "optimizer, curves and time-lapse carry on, and it is saved as a new run "
                     "of yours.")
         c1, c2, c3 = st.columns([1, 1, 1], vertical_alignment="bottom")
-        c1.number_input("to epoch", done + 1, done + 500, done + 5, key="continue_epochs",
+        if not done + 1 <= st.session_state.get("continue_epochs", 0) <= done + 500:
+            st.session_state.continue_epochs = done + 5  # another model: its own default
+        st.session_state.setdefault("continue_budget", 120)
+        c1.number_input("to epoch", done + 1, done + 500, key="continue_epochs",
                         help=spec("epochs")["help"] + " (the total to reach)")
-        c2.number_input("time budget (s)", 5, 3600, 120, key="continue_budget",
+        c2.number_input("time budget (s)", 5, 3600, key="continue_budget",
                         help="seconds more of training: " + spec("max_seconds")["help"])
         c3.form_submit_button("Continue training", on_click=_continue, args=(entry,))
 
