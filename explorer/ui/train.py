@@ -134,10 +134,10 @@ def train_panel(entry: ModelEntry) -> None:
     line = here.line()
     st.markdown(
         "Train a new model (on MNIST, Fashion-MNIST or your own pictures), or continue one. "
-        f"Everyone's runs join one line, first come first served, and {line.capacity} "
-        f"train{'s' * (line.capacity == 1)} at once on {line.engine.where}. Yours runs in the "
-        "background: switch tabs, or come back later; pause it and resume it when you like. "
-        "Only you see it, and what it makes is yours until you share it.")
+        "Everyone's runs join one line, first come first served: "
+        f"{line.capacity} at a time, on {line.engine.where}. Yours trains in the background: "
+        "switch tabs or come back later, pause it and resume it when you like. Only you see "
+        "it, and the model it makes is yours until you share it.")
     who = identity.need_owner("train models")
     if who is None:
         return
