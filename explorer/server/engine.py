@@ -1,8 +1,11 @@
 """The engine that runs training jobs: a Dask distributed client, started when first needed.
 
-By default (nothing to set up) a local cluster of worker processes on this machine, one per
-run at once, one thread each: a run that crashes or runs out of memory kills its worker
-process (restarted by its nanny), never the web server. With LATENT_EXPLORER_SCHEDULER set
+By default (nothing to set up) a local cluster: a scheduler in this process and worker
+processes on this machine, one per run at once, one thread each, started as `dask worker`
+(a fresh interpreter: a worker spawned from the web server would run the Streamlit script
+again as its main module). A run that crashes or runs out of memory kills its worker process
+(restarted by its nanny), never the web server; if the web server dies, its workers notice
+and exit. With LATENT_EXPLORER_SCHEDULER set
 to tcp://HOST:PORT, runs go to that cluster instead, whose workers pull them (`make
 scheduler`, `make worker SCHEDULER=...`); a worker started with `--resources GPU=1` takes
 the runs that can use a GPU. The web process then does page work only.
@@ -11,9 +14,15 @@ the runs that can use a GPU. The web process then does page work only.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import dask
+
+from explorer import paths
 
 from . import settings
 
@@ -29,6 +38,8 @@ class Engine:
         self.processes = processes  # False: worker threads in this process (tests only)
         self._client = None
         self._cluster = None
+        self._workers: list[subprocess.Popen] = []
+        self._warming: list = []  # futures of the workers' warm-up (kept, else cancelled)
         self._lock = threading.Lock()
 
     @classmethod
@@ -50,14 +61,40 @@ class Engine:
 
                 if self.address:
                     self._client = Client(self.address, timeout="20s", set_as_default=False)
-                else:
-                    self._cluster = LocalCluster(
-                        n_workers=self.workers, threads_per_worker=1,
-                        processes=self.processes, memory_limit=self.memory,
-                        dashboard_address="127.0.0.1:0",  # loopback, any free port
-                        silence_logs=logging.ERROR, death_timeout="15s")
-                    self._client = Client(self._cluster, set_as_default=False)
+                    return self._client
+                self._cluster = LocalCluster(
+                    n_workers=0 if self.processes else self.workers, threads_per_worker=1,
+                    processes=False, protocol="tcp", host="127.0.0.1", scheduler_port=0,
+                    dashboard_address="127.0.0.1:0",  # loopback, any free port
+                    silence_logs=logging.ERROR)
+                self._client = Client(self._cluster, set_as_default=False)
+                if self.processes:
+                    self._workers = [self._start_worker(k) for k in range(self.workers)]
+                    self._client.wait_for_workers(self.workers, timeout=120)
+                self._warm()
             return self._client
+
+    def _warm(self) -> None:
+        """Have each worker import torch and read MNIST now, so that the first run starts
+        as fast as the next (and its estimate holds)."""
+        from .task import warm
+
+        workers = list(self._client.scheduler_info(n_workers=-1).get("workers", {}))
+        self._warming = [self._client.submit(warm, pure=False, workers=[w], key=f"lx-warm-{w}")
+                         for w in workers]
+
+    def _start_worker(self, k: int) -> subprocess.Popen:
+        log = paths.runs_dir() / ".line" / f"worker-{k}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(paths.REPO_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+        cmd = [str(Path(sys.executable).parent / "dask"), "worker",
+               self._cluster.scheduler_address, "--nthreads", "1", "--nworkers", "1",
+               "--memory-limit", self.memory, "--death-timeout", "15", "--no-dashboard",
+               "--name", f"local-{k}"]
+        with open(log, "w") as out:
+            return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                    cwd=paths.REPO_ROOT)
 
     def gpu_workers(self) -> int:
         """Workers that offer a GPU (started with --resources GPU=1)."""
@@ -80,8 +117,15 @@ class Engine:
 
     def close(self) -> None:
         with self._lock:
+            for worker in self._workers:
+                worker.terminate()
+            for worker in self._workers:
+                try:
+                    worker.wait(20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
             if self._client is not None:
                 self._client.close()
             if self._cluster is not None:
                 self._cluster.close()
-            self._client = self._cluster = None
+            self._client, self._cluster, self._workers = None, None, []

@@ -29,10 +29,13 @@ def library() -> Library:
 
 
 def line():
-    """The training line (imports torch and Dask: not for the first page)."""
+    """The training line, its dispatcher started (and with it, in the background, the
+    workers); imports torch and Dask: not for the first page."""
     from .line import Line
 
-    return _one("line", lambda: Line(paths.runs_dir()))
+    made = _one("line", lambda: Line(paths.runs_dir()))
+    made.start()
+    return made
 
 
 def imports():
@@ -45,4 +48,4 @@ def resume_waiting() -> None:
     """Start the line now if runs are waiting or were running when the server stopped (a
     restart): they go on without waiting for someone to open the Train tab."""
     if library().store.active():
-        line().start()
+        line()

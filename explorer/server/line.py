@@ -182,6 +182,10 @@ class Line:
             self._thread.join(10)
 
     def _loop(self) -> None:
+        try:
+            self.engine.client()  # start (or reach) the workers now, not at the first Start
+        except Exception as e:  # noqa: BLE001 - said, and tried again at the next claim
+            print(f"latent-explorer line: the engine did not start: {e}", flush=True)
         while not self._closed.is_set():
             try:
                 self.tick()

@@ -113,6 +113,18 @@ def _watch(flags: dict, stop: threading.Event, pause: threading.Event, reporter:
             last_sent = time.monotonic()
 
 
+def warm() -> None:
+    """What every run needs, loaded once per worker process: torch, the training code and
+    MNIST (provisioned here when missing: a worker on another machine)."""
+    import torch
+
+    from explorer import data, runner  # noqa: F401
+
+    torch.set_num_threads(1)
+    data.load_split("train")
+    data.load_split("test")
+
+
 def train_job(spec: dict) -> dict:
     """Run one job (spec: job, attempt, config, resume: checkpoint bytes or None, dataset:
     bundle or None, extra: metrics for the card). Returns {"checkpoint": bytes or None,

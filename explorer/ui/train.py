@@ -19,7 +19,7 @@ from explorer.ui.models import ModelEntry
 from explorer.ui.own_images import own_images_panel
 from explorer.ui.runs import everyone, your_runs
 from explorer.ui.timelapse import timelapse_view
-from explorer.ui.train_view import job_view, live_view
+from explorer.ui.train_view import job_view, live_view, waiting_view
 
 LRS = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2]
 
@@ -166,7 +166,7 @@ def train_panel(entry: ModelEntry) -> None:
     job = line.latest(who)
     if job is not None and job.active:
         st.session_state.watched_job = job.id
-        live_view(job.id)
+        (waiting_view if job.state == "queued" else live_view)(job.id)
         return
     view = line.view(who, job.id) if job is not None else None
     if view is not None:

@@ -19,13 +19,16 @@ ACTIVE = ("queued", "running", "paused")
 
 
 def duration(seconds: float | None) -> str:
-    """'about 40 s', 'about 3 min', for an estimate."""
+    """An estimate for people: 'about 5 s', 'about 40 s', 'about 3 min 20 s', 'about 25 min'."""
     if seconds is None:
-        return "soon"
+        return "a moment"
     if seconds < 60:
-        return f"about {max(1, round(seconds / 5) * 5 if seconds > 10 else round(seconds))} s"
-    minutes = round(seconds / 60)
-    return f"about {minutes} min" if minutes < 90 else f"about {seconds / 3600:.1f} h"
+        return f"about {max(1, round(seconds) if seconds < 10 else round(seconds / 5) * 5)} s"
+    if seconds < 600:
+        minutes, rest = divmod(round(seconds / 10) * 10, 60)
+        return f"about {minutes} min" + (f" {rest} s" if rest else "")
+    return f"about {round(seconds / 60)} min" if seconds < 5400 else \
+        f"about {seconds / 3600:.1f} h"
 
 
 def _leave(job_id: str) -> None:
@@ -44,18 +47,33 @@ def _stop(job_id: str) -> None:
     st.toast("Stopping after this step ...")
 
 
+def _view(job_id: str) -> JobView | None:
+    try:
+        return here.line().view(identity.owner(), job_id)
+    except NotYours:
+        return None
+
+
+@st.fragment(run_every=2.0)
+def waiting_view(job_id: str) -> None:
+    """The visitor's run while it waits: its place and when it should start (every 2 s: a
+    class of 30 waiting costs the server little); the page reruns when it starts."""
+    v = _view(job_id)
+    if v is None:
+        return
+    if v.state != "queued":
+        st.rerun()
+    waiting(v)
+
+
 @st.fragment(run_every=0.5)
 def live_view(job_id: str) -> None:
-    """The visitor's run while it waits or trains; the whole page reruns when it ends."""
-    try:
-        v = here.line().view(identity.owner(), job_id)
-    except NotYours:
+    """The visitor's run while it trains; the whole page reruns when it ends."""
+    v = _view(job_id)
+    if v is None:
         return
-    if v.state not in ACTIVE:
+    if v.state not in ("running", "paused"):
         st.rerun()  # the whole page: the result, the model list grows
-    if v.state == "queued":
-        waiting(v)
-        return
     row = st.container(horizontal=True)
     paused = v.state == "paused"
     row.button("Resume" if paused else "Pause", key="pause", on_click=_pause,
