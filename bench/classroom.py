@@ -15,8 +15,9 @@ or failed, exceptions and console errors; each waiting person's place and ETA as
 showed them at Start against when their run really started (median error); Explore
 input-to-pixels (median, p95) and the web process's CPU per Explore action (training
 excluded: the baseline's training thread is subtracted, ours trains in other processes);
-the peak memory of the server and its training processes; the makespan against the ideal
-(starters x budget / runs at once). Prints a table and writes bench/results/class-<mode>.json.
+the peak memory of the server and its training processes (PSS: shared pages once); the
+makespan against the ideal (starters x budget / runs at once). Prints a table and writes
+bench/results/class-<mode>.json.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from pathlib import Path
 import psutil
 
 from bench.browser import summary
-from bench.sessions import KINDS, act, cpu_s, rss_mb, thread_cpu
+from bench.sessions import KINDS, act, cpu_s, thread_cpu
 from tooling import browser as tb
 
 OUT = Path(__file__).parent / "results"
@@ -46,18 +47,31 @@ MAIN = '[data-testid="stMain"]'
 ETA = re.compile(r"place (\d+)\b.*?should start in about (?:(\d+) min)? ?(?:(\d+) s)?", re.S)
 
 
+def pss_mb(proc: psutil.Process) -> float:
+    """The memory a process and its children (the training processes) take on the machine:
+    their proportional set sizes (the pages they share, torch's libraries above all, counted
+    once between them, not once per process as RSS would)."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_full_info().pss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
 class Peak:
-    """The peak RSS of a process and its children (the training processes), sampled."""
+    """The peak memory of a process and its children, sampled."""
 
     def __init__(self, proc: psutil.Process):
-        self.proc, self.values, self._stop = proc, [rss_mb(proc)], threading.Event()
+        self.proc, self.values, self._stop = proc, [pss_mb(proc)], threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self):
         while not self._stop.wait(0.5):
             try:
-                self.values.append(rss_mb(self.proc))
+                self.values.append(pss_mb(self.proc))
             except psutil.Error:
                 pass
 
@@ -189,7 +203,7 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
         "p90_eta_error": round(sorted(errs)[int(0.9 * (len(errs) - 1))], 3) if errs else None,
         "explore_actions": actions, "input_to_pixels": latency,
         "web_cpu_ms_per_explore_action": round((total - training) / max(actions, 1) * 1000, 1),
-        "peak_rss_mb": round(rss, 1),
+        "peak_memory_mb": round(rss, 1),
         "makespan_s": round(makespan, 1) if makespan else None,
         "ideal_makespan_s": ideal if which != "before" else None,
         "makespan_over_ideal": round(makespan / ideal, 3) if makespan and which != "before"
@@ -220,7 +234,7 @@ def flat(r: dict) -> dict:
 KEYS = ["starts_refused", "runs_lost", "runs_failed", "runs_done", "exceptions_shown",
         "median_eta_error", "p90_eta_error", "slider_key (median / p95)",
         "scatter (median / p95)", "pad (median / p95)", "manifold (median / p95)",
-        "web_cpu_ms_per_explore_action", "peak_rss_mb", "makespan_s", "ideal_makespan_s",
+        "web_cpu_ms_per_explore_action", "peak_memory_mb", "makespan_s", "ideal_makespan_s",
         "makespan_over_ideal"]
 
 

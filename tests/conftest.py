@@ -111,12 +111,19 @@ def conv_model():
 
 # --- the app in a browser (tests/test_*browser.py): one server and one Chromium per module
 
+def server_runs() -> dict:
+    """A runs folder of its own for a server the tests start: its training line is its own
+    (a line in this process, made by the AppTest tests, would take its jobs too: two
+    servers on the same folders share one line)."""
+    return {"LATENT_EXPLORER_RUNS": tempfile.mkdtemp(prefix="latent-explorer-server-runs-")}
+
+
 @pytest.fixture(scope="module")
 def server():
     from tooling.browser import streamlit_server
 
     chromium_or_skip()
-    with streamlit_server(env={"LATENT_EXPLORER_RUNS": os.environ["LATENT_EXPLORER_RUNS"]}) as srv:
+    with streamlit_server(env=server_runs()) as srv:
         yield srv
 
 

@@ -70,9 +70,9 @@ def test_training_streams_updates_and_stops(page):
     lengths = []
     for _ in range(60):  # the loss chart must grow at least twice while we watch
         page.wait_for_timeout(500)
-        n = page.evaluate("""() => { const gd = Array.from(document.querySelectorAll(
-            '.js-plotly-plot')).find(g => g.data[0] && g.data[0].name.startsWith('loss'));
-            return gd ? gd.data[0].x.length : 0; }""")
+        n = page.evaluate("""() => { const gd = document.querySelector(
+            '.st-key-loss_chart .js-plotly-plot');  // the run's own, not a time-lapse's
+            return gd && gd.data && gd.data[0] ? gd.data[0].x.length : 0; }""")
         if n and (not lengths or n > lengths[-1]):
             lengths.append(n)
         if len(lengths) >= 3:

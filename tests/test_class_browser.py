@@ -3,12 +3,11 @@ none sees, pauses or stops another's run; the second and third Start join the li
 their place; all three runs finish and are saved as their owners'. Who a browser is
 survives a reload and a new tab, and is not carried by a copied URL."""
 
-import os
 import re
 
 import pytest
 
-from tests.conftest import chromium_or_skip
+from tests.conftest import chromium_or_skip, server_runs
 from tooling.browser import chromium, new_page, start_training, streamlit_server, wait_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,7 +25,7 @@ def train_tab(page):
 
 def test_three_people_train_and_nobody_touches_anyone_elses_run():
     chromium_or_skip()
-    with streamlit_server(env={"LATENT_EXPLORER_RUNS": os.environ["LATENT_EXPLORER_RUNS"]}) as srv:
+    with streamlit_server(env=server_runs()) as srv:
         with chromium() as browser:
             errors = []
             people = [new_page(browser, srv.url, errors=errors) for _ in range(3)]

@@ -3,11 +3,10 @@ keys and click the scatter while a training run goes on. Nobody sees an error, e
 gets its pixels in the page, and Python hears every one. (The timings under this load are a
 benchmark figure: python -m bench.browser load.)"""
 
-import os
 
 import pytest
 
-from tests.conftest import chromium_or_skip
+from tests.conftest import chromium_or_skip, server_runs
 from tooling.browser import (
     chromium,
     new_page,
@@ -27,7 +26,7 @@ SESSIONS = 8
 
 def test_eight_sessions_and_a_training_run(tmp_path):
     chromium_or_skip()
-    with streamlit_server(env={"LATENT_EXPLORER_RUNS": os.environ["LATENT_EXPLORER_RUNS"]}) as srv:
+    with streamlit_server(env=server_runs()) as srv:
         with chromium() as browser:
             errors = []
             pages = [new_page(browser, srv.url, errors=errors) for _ in range(SESSIONS)]

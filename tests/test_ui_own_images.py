@@ -1,10 +1,24 @@
 """explorer/ui/own_images.py through AppTest: a zip of letters uploaded on the Train tab is
 made into a dataset in the background, shown class by class with its counts, and offered to
-a new run; a zip that cannot be used gets its reason."""
+a new run; it is its maker's alone until shared; a zip that cannot be used gets its
+reason."""
+
+from streamlit.testing.v1 import AppTest
 
 from explorer import datasets
-from tests.apptest import errors, image_captions, new_app, open_tab, wait_for
+from explorer.server import owners
+from tests.apptest import APP, errors, image_captions, open_tab, wait_for
 from tooling.letters import letters_zip
+
+A, B = "a1" * 16, "b2" * 16
+
+
+def new_app(token: str = A) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["owner_token"] = token  # as the page's identity element sends it
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def _wait_for(at, predicate):
@@ -32,7 +46,8 @@ def test_a_zip_of_letters_becomes_a_dataset_to_train_on(tmp_path, own_data):
     at = upload(your_images(new_app()), "My Letters.zip", z.read_bytes())
     _wait_for(at, lambda a: any("is ready" in s.value for s in a.success))
     assert not errors(at)
-    assert datasets.custom_names() == ("my-letters",)
+    mine = f"my-letters.{owners.from_browser(A).tag}"
+    assert datasets.custom_names() == (mine,)
     text = " ".join(m.value for m in at.markdown)
     assert "**49** training and **7** test pictures, 7 classes" in text
     assert [c for c in image_captions(at) if "pictures" in c] == [f"{ch}: 8 pictures"
@@ -40,8 +55,20 @@ def test_a_zip_of_letters_becomes_a_dataset_to_train_on(tmp_path, own_data):
     [use] = [b for b in at.button if b.key == "imp_use"]
     use.click().run()
     assert at.session_state["train_tabs"] == "New run"
-    assert at.selectbox(key="t_data").value == "my-letters"
-    assert "my-letters" in at.selectbox(key="t_data").options[-1]
+    assert at.session_state["t_data"] == mine
+    assert "my-letters (56 pictures)" in at.selectbox(key="t_data").options[-1]
+    # another person sees nothing of it: not to train on, not its pictures
+    other = your_images(new_app(B))
+    assert not any("my-letters" in o for o in other.selectbox(key="t_data").options)
+    assert "my-letters" not in " ".join(m.value for m in other.markdown)
+    assert not [c for c in image_captions(other) if "pictures" in c]
+    # ... until its owner shares it
+    at.session_state["train_tabs"] = "Your images"
+    at.run()
+    [share] = [b for b in at.button if b.key == "imp_share"]
+    share.click().run()
+    other.run()
+    assert any("my-letters" in o and "shared" in o for o in other.selectbox(key="imp_show").options)
 
 
 def test_a_zip_that_cannot_be_used_gets_its_reason(tmp_path, own_data):
@@ -53,3 +80,21 @@ def test_a_zip_that_cannot_be_used_gets_its_reason(tmp_path, own_data):
     few = letters_zip(tmp_path / "few.zip", per_class=3, classes="ab")
     upload(at, "few.zip", few.read_bytes())
     _wait_for(at, lambda a: any("at least 50" in e for e in errors(a)))
+
+
+def test_an_import_is_seen_and_stopped_by_its_maker_alone(tmp_path, own_data):
+    from explorer.server.imports import ImportManager
+
+    z = letters_zip(tmp_path / "digits.zip", per_class=30, classes="abcdefghij")
+    manager = ImportManager()
+    a, b = owners.from_browser(A), owners.from_browser(B)
+    job = manager.start(a, z.read_bytes(), "digits.zip", "digits")
+    assert manager.current(b) is None  # B sees no import of A's ...
+    manager.stop(b)  # ... and B's Stop stops nothing of A's
+    job.thread.join(120)
+    assert job.view().state == "done", job.view().error
+    theirs = manager.start(b, z.read_bytes(), "digits.zip", "digits")  # the same name: B's own
+    theirs.thread.join(120)
+    assert job.manifest["name"] != theirs.manifest["name"]
+    assert {datasets.display_name(d) for d in datasets.custom_names()} == {"digits"}
+    assert len(datasets.custom_names()) == 2
