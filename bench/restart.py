@@ -70,6 +70,7 @@ def restart(a) -> dict:
             print(f"  training: {store.get('j00').state}, epochs saved "
                   f"{store.get('j00').epochs_done}", end="\r", flush=True)
             time.sleep(0.5)
+        time.sleep(1.5)  # into its third epoch: what a kill there loses
         text = page.locator('[data-testid="stMain"]').inner_text()
         m = PROGRESS.search(text)
         os.kill(server.pid, signal.SIGKILL)

@@ -88,10 +88,11 @@ def live_view(job_id: str) -> None:
 def waiting(v: JobView) -> None:
     line = here.line()
     ahead = "the next to start" if v.place == 1 else f"{v.place - 1} runs ahead of it"
+    places = "the place" if line.capacity == 1 else f"one of the {line.capacity} places"
     st.info(f"Your run **{v.name}** is waiting in line: **place {v.place}** ({ahead}). It "
-            f"should start in **{duration(v.starts_in)}**, when {line.capacity} "
-            f"run{'s' * (line.capacity != 1)} at once free up (from the time budgets of the "
-            "runs ahead).", icon=":material/hourglass_top:")
+            f"should start in **{duration(v.starts_in)}**, when {places} to train "
+            "frees up (estimated from the time budgets of the runs ahead).",
+            icon=":material/hourglass_top:")
     st.button("Leave the line", key="leave", on_click=_leave, args=(v.id,),
               icon=":material/logout:", help="Take your run out of the line; nothing is saved")
 
