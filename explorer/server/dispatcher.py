@@ -49,10 +49,7 @@ class Dispatcher:
             self._thread.join(10)
 
     def _loop(self) -> None:
-        try:
-            self.engine.client()  # start (or reach) the workers now, not at the first Start
-        except Exception as e:  # noqa: BLE001 - said, and tried again at the next claim
-            print(f"latent-explorer line: the engine did not start: {e}", flush=True)
+        self._engine_ready()  # start (or reach) the workers now, not at the first Start
         while not self._closed.is_set():
             try:
                 self.tick()
@@ -73,11 +70,27 @@ class Dispatcher:
             if future.done():
                 self._finish(job_id)
         self._hold_limit()
+        if len(self.live) < self.capacity and not self._engine_ready():
+            return  # waiting runs keep their places until the workers can be reached
         while len(self.live) < self.capacity:
             job = self.store.claim(self.id, LEASE_S, self.capacity)
             if job is None:
                 break
-            self._launch(job)
+            try:
+                self._launch(job)
+            except Exception as e:  # noqa: BLE001 - this run fails alone, with the reason
+                self.store.update(job.id, state="failed", ended=time.time(), runner=None,
+                                  lease=None, error=f"it could not be started: {failure(e)}")
+
+    def _engine_ready(self) -> bool:
+        try:
+            self.engine.client()
+            return True
+        except Exception as e:  # noqa: BLE001 - said once a minute, tried again each tick
+            if time.monotonic() - getattr(self, "_said", -60.0) >= 60:
+                print(f"latent-explorer line: cannot reach the workers: {e}", flush=True)
+                self._said = time.monotonic()
+            return False
 
     def _gone(self, runner: str | None) -> bool:
         """A runner that was a process of this machine that no longer runs (a server killed
@@ -141,7 +154,6 @@ class Dispatcher:
         event.set() if on else event.clear()
 
     def _drain(self, job_id: str, live: Live, queue) -> None:
-
         try:
             batches = queue.get(batch=True)
         except Exception:  # noqa: BLE001 - the scheduler is away: try again next tick
@@ -230,7 +242,6 @@ class Dispatcher:
                 live.history.finished = Finished(metrics["finished"], metrics.get("steps", 0),
                                                  metrics.get("seconds", 0.0))
         return live
-
 
 
 def failure(e: BaseException) -> str:

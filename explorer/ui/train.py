@@ -139,8 +139,28 @@ def train_panel(entry: ModelEntry) -> None:
         "switch tabs or come back later, pause it and resume it when you like. Only you see "
         "it, and the model it makes is yours until you share it.")
     who = identity.need_owner("train models")
-    if who is None:
-        return
+    view = None
+    if who is not None:
+        view = your_part(who, entry)
+        if view is False:  # their run waits or trains: its view is the page
+            return
+    # the run this session watched is the one to replay; anyone else sees the time-lapse of
+    # the model chosen in the sidebar
+    saved_path = (view is not None and view.state in ("done", "stopped") and view.path
+                  and st.session_state.get("watched_job") == view.id
+                  and Path(view.path).is_file())
+    path, mtime = ((view.path, Path(view.path).stat().st_mtime) if saved_path
+                   else (entry.path, entry.mtime))
+    st.subheader("Time-lapse: how the latent map formed")
+    if not saved_path:
+        st.caption(f"Of the model chosen in the sidebar, **{entry.label}**.")
+    timelapse_view(path, mtime)
+
+
+def your_part(who: Owner, entry: ModelEntry):
+    """The forms, and the visitor's own run: False while it waits or trains (its live view
+    drawn), else the view of their last one (None if they have none)."""
+    line = here.line()
     new, more, mine, saved = st.tabs(["New run", "Continue a run", "Your images", "Your runs"],
                                      key="train_tabs", on_change="rerun")
     with new:
@@ -167,18 +187,8 @@ def train_panel(entry: ModelEntry) -> None:
     if job is not None and job.active:
         st.session_state.watched_job = job.id
         (waiting_view if job.state == "queued" else live_view)(job.id)
-        return
+        return False
     view = line.view(who, job.id) if job is not None else None
     if view is not None:
         job_view(view)
-    # the run this session watched is the one to replay; anyone else sees the time-lapse of
-    # the model chosen in the sidebar
-    saved_path = (view is not None and view.state in ("done", "stopped") and view.path
-                  and st.session_state.get("watched_job") == view.id
-                  and Path(view.path).is_file())
-    path, mtime = ((view.path, Path(view.path).stat().st_mtime) if saved_path
-                   else (entry.path, entry.mtime))
-    st.subheader("Time-lapse: how the latent map formed")
-    if not saved_path:
-        st.caption(f"Of the model chosen in the sidebar, **{entry.label}**.")
-    timelapse_view(path, mtime)
+    return view
