@@ -60,6 +60,8 @@ class Line(Dispatcher):
         """Put a run in line (AlreadyInLine, LineFull, NotYours, ValueError, CheckpointError).
         `continue_from`: a run `owner` may read, to go on from (cfg: epochs to reach, and
         max_seconds more)."""
+        if owner is None:
+            raise NotYours("sign in (or let the page say which browser this is) to train")
         if not cfg.max_seconds:
             raise ValueError("a run from the browser needs a time budget")
         self.library.check_dataset(owner, cfg.dataset)  # first: say nothing of others' names
@@ -81,7 +83,8 @@ class Line(Dispatcher):
 
     def job(self, owner: Owner, job_id: str, admin_may: bool = True) -> Job:
         job = self.store.get(job_id) if isinstance(job_id, str) else None
-        if job is None or (job.owner != owner.id and not (admin_may and owner.admin)):
+        if job is None or owner is None or (job.owner != owner.id
+                                            and not (admin_may and owner.admin)):
             raise NotYours("that run is not yours")
         return job
 
