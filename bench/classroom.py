@@ -37,7 +37,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.browser import summary
+from bench.browser import pct, summary
 from bench.sessions import KINDS, act, cpu_s, thread_cpu
 from tooling import browser as tb
 
@@ -200,7 +200,7 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
         "runs_done": len(done), "exceptions_shown": shown, "console_errors": errors[:10],
         "places_shown": [s.get("place") for s in said],
         "median_eta_error": round(statistics.median(errs), 3) if errs else None,
-        "p90_eta_error": round(sorted(errs)[int(0.9 * (len(errs) - 1))], 3) if errs else None,
+        "p90_eta_error": round(pct(errs, 90), 3) if errs else None,
         "explore_actions": actions, "input_to_pixels": latency,
         "web_cpu_ms_per_explore_action": round((total - training) / max(actions, 1) * 1000, 1),
         "peak_memory_mb": round(rss, 1),
@@ -276,6 +276,7 @@ def run_class(a) -> list[dict]:
 def run_cluster(a) -> list[dict]:
     with dask_cluster(2) as (address, procs):
         workers = [psutil.Process(p.pid) for p in procs[1:]]
+        workers += [c for w in workers for c in w.children(recursive=True)]
         before = sum(cpu_s(w) for w in workers)
         row = classroom(a, "ours", env={"LATENT_EXPLORER_SCHEDULER": address,
                                         "LATENT_EXPLORER_RUNS_AT_ONCE": "2"}, runs_at_once=2)
