@@ -146,7 +146,7 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
             for _, page in explorers + starters:
                 tb.wait_drawn(page, timeout=300_000)
             time.sleep(3)  # the background imports
-            t0, said = time.time(), []
+            t0, said, web0 = time.time(), [], cpu_s(proc)
             gap = 10.0 / max(1, a.starters)
             for k, (_, page) in enumerate(starters):  # within 10 s, in turn
                 said.append(press_start(page, a.budget, f"s{k:02d}"))
@@ -175,6 +175,7 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
                 print(f"  {sum(not j.active for j in jobs)} of {len(accepted)} runs ended",
                       end="\r", flush=True)
                 time.sleep(2)
+            web_total = cpu_s(proc) - web0  # pages, the line, and (before) its training
             shown = sum(p.locator('[data-testid="stException"]').count()
                         for _, p in explorers + starters)
             for context, _ in explorers + starters:
@@ -203,6 +204,7 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
         "p90_eta_error": round(pct(errs, 90), 3) if errs else None,
         "explore_actions": actions, "input_to_pixels": latency,
         "web_cpu_ms_per_explore_action": round((total - training) / max(actions, 1) * 1000, 1),
+        "web_cpu_s_whole_class": round(web_total, 1),
         "peak_memory_mb": round(rss, 1),
         "makespan_s": round(makespan, 1) if makespan else None,
         "ideal_makespan_s": ideal if which != "before" else None,
@@ -234,8 +236,8 @@ def flat(r: dict) -> dict:
 KEYS = ["starts_refused", "runs_lost", "runs_failed", "runs_done", "exceptions_shown",
         "median_eta_error", "p90_eta_error", "slider_key (median / p95)",
         "scatter (median / p95)", "pad (median / p95)", "manifold (median / p95)",
-        "web_cpu_ms_per_explore_action", "peak_memory_mb", "makespan_s", "ideal_makespan_s",
-        "makespan_over_ideal"]
+        "web_cpu_ms_per_explore_action", "web_cpu_s_whole_class", "peak_memory_mb",
+        "makespan_s", "ideal_makespan_s", "makespan_over_ideal"]
 
 
 @contextmanager
