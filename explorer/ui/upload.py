@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import familiar, latent
+from explorer import extent, familiar, latent
 from explorer.images import MAX_BYTES
 from explorer.preprocess import ImageError, stages
 from explorer.ui import encoding, examples, models, plots, steps
 from explorer.ui.draw import draw_panel
-from explorer.ui.explore import LIM, move_to
+from explorer.ui.explore import move_to
 from explorer.ui.models import ModelEntry
 
 TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
@@ -35,8 +35,10 @@ def _familiar_levels(path: str, mtime: float) -> familiar.Levels:
 
 
 def upload_panel(entry: ModelEntry) -> None:
-    mode = st.segmented_control("input", MODES, key="input_mode", default="Draw a digit",
-                                label_visibility="collapsed")
+    # the first mode set in session state, not as the widget's default: the sidebar keeps
+    # this key alive across tabs, and a widget with both logs a warning on every visit
+    st.session_state.setdefault("input_mode", MODES[0])
+    mode = st.segmented_control("input", MODES, key="input_mode", label_visibility="collapsed")
     if mode == "Upload an image":
         upload_section(entry)
     elif mode == "Take a photo":
@@ -96,11 +98,13 @@ def show_digit(entry: ModelEntry, name: str, data: bytes) -> None:
         st.markdown(f"Most of them are **{most}**.")
         if st.button("Show in Explore", key="upload_to_explore",
                      help="Move the Explore tab's preview to this digit's latent mean"):
-            move_to(mu)
+            move_to(mu, models.page_data(entry.path, entry.mtime))
             st.toast("The Explore preview moved to your digit.")
     with left:
-        fig = plots.latent_scatter(enc.mu, enc.labels, enc.classes, lim=LIM, opacity=0.35)
+        ellipses = {k: latent.ellipse(mu, logvar, k) for k in (2, 1)}
+        lim = extent.cover(models.page_data(entry.path, entry.mtime).extent, ellipses[2])
+        fig = plots.latent_scatter(enc.mu, enc.labels, enc.classes, lim=lim, opacity=0.35)
         for k, dash in ((2, "dot"), (1, "solid")):
-            plots.add_path(fig, latent.ellipse(mu, logvar, k), f"{k}-sigma of q(z|x)", dash=dash)
+            plots.add_path(fig, ellipses[k], f"{k}-sigma of q(z|x)", dash=dash)
         plots.add_current(fig, tuple(mu), name="your digit (mean)")
         st.plotly_chart(fig, key="upload_scatter", config={"displaylogo": False})
