@@ -86,8 +86,8 @@ def timelapse_frame(z: np.ndarray, labels: np.ndarray, classes: Sequence[str], t
         g = g / 255.0 if np.asarray(grid).dtype == np.uint8 else g
         cell = side // g.shape[0]
         img.paste(grid_image(g, cell).convert("RGB"), (right, top))
-        d.text((right, top + cell * g.shape[0] + 4), f"decoded over [{-grid_lim:.3g}, "
-               f"{grid_lim:.3g}]²", fill="#555", font=small)
+        d.text((right, top + cell * g.shape[0] + 4), f"decoded over ±{grid_lim:.3g} on both "
+               "axes", fill="#555", font=small)
         top += cell * g.shape[0] + 26
     for c, name in enumerate(classes):
         y = top + c * 17

@@ -80,16 +80,16 @@ def compare_panel(entry: ModelEntry) -> None:
             return
         loaded.append(ckpt)
     halves = [models.page_data(e.path, e.mtime).extent for e in chosen]
-    st.caption("Each model is shown on its own plane: "
-               + (f"both over ±{halves[0]:g}" if halves[0] == halves[1] else
-                  f"A over ±{halves[0]:g}, B over ±{halves[1]:g}")
-               + " (the square holding 99.5% of its encoded test digits). Zoom or pan a "
-                 "scatter to see the digits beyond.")
+    same = halves[0] == halves[1]
     for col, e, half in zip((a, b), chosen, halves, strict=True):
         g = extent.grid_range(half)
         with col:
             st.plotly_chart(scatter_figure(e.path, e.mtime), key=f"chart_cmp_{col is a}",
                             config={"displaylogo": False})
+            st.caption(f"Over ±{half:g}, the square that holds 99.5% of this model's test "
+                       "digits" + (" (both models' planes are this wide)." if same else
+                                   ": each model on its own plane, so mind the axes. Zoom "
+                                   "out to see the digits beyond."))
             st.image(manifold_png(e.path, e.mtime, g),
                      caption=f"manifold over [{-g:g}, {g:g}]², 12 x 12")
     st.subheader("Metrics cards")
