@@ -80,6 +80,7 @@ ABLATIONS: dict[str, Callable[[bytes], np.ndarray]] = {  # ours with one elabora
     "-bg": lambda d: preprocess.stages(d, background=False).x,
     "-lines": lambda d: preprocess.stages(d, lines=False).x,
     "-strokes": lambda d: preprocess.stages(d, strokes=False).x,
+    "-main": lambda d: preprocess.stages(d, main=False).x,
 }
 
 
@@ -218,7 +219,7 @@ def render(r: dict) -> str:
                      f"{row['naive']:>6.3f} {100 * (row['ours'] - row['minimal']):>+8.1f}p"
                      + "".join(f" {row[k]:>8.3f}" for k in extra))
     if extra:
-        lines.append("(-bg, -lines, -strokes: ours with that step switched off)")
+        lines.append("(-bg, -lines, -strokes, -main: ours with that step switched off)")
     t, p = r["ours_ms_per_image"], r["ours_ms_12mp_photo"]
     lines += ["", f"refused: {r['refused']}",
               f"ours per image: median {t['median']} ms, p95 {t['p95']} ms, max {t['max']} ms",

@@ -67,8 +67,9 @@ def camera(rng: np.random.Generator) -> bytes:
     d.text((int(90 * s), int(28 * s)), f"0:{ms // 60000:02d}:{ms // 1000 % 60:02d}:{ms % 1000:03d}"
            f" {ms * 30 // 1000}", font=_font(rng, 32 * s), fill=bright)
     r, cx, cy = int(120 * s), w // 2, h // 2
-    start = float(rng.uniform(0, 360))
-    d.pieslice([cx - r, cy - r, cx + r, cy + r], start + 30, start + 360, fill=bright)
+    start = float(rng.uniform(0, 360))  # a pie that fills as the seconds go by
+    d.pieslice([cx - r, cy - r, cx + r, cy + r], start, start + float(rng.uniform(20, 350)),
+               fill=bright)
     return jpeg(img, rng, 70, 95)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .pieces import components, pool
 from .preprocess import Stages
 
 MEASURES = ("edge", "pieces", "corners", "solid", "wide")
@@ -38,34 +39,9 @@ REASONS = {
     "wide": "it is much wider than a digit (a word?)",
 }
 BAND = 0.05  # the outer band: 5% of the picture's short side
-COARSE = 64  # the side the ink is pooled to before shapes are measured
 PIECE = 0.02  # a piece holds at least this share of the ink
 CORNER = 0.1  # a corner: this share of the box's short side, squared
 THIN = 0.35  # a box narrower than this (short side over long) has no corners to speak of
-
-
-def _pool(a: np.ndarray, side: int) -> np.ndarray:
-    """Max-pool to at most `side` pixels on the long side (thin strokes survive)."""
-    f = max(1, int(np.ceil(max(a.shape) / side)))
-    h, w = -(-a.shape[0] // f) * f, -(-a.shape[1] // f) * f
-    p = np.pad(a, ((0, h - a.shape[0]), (0, w - a.shape[1])))
-    return p.reshape(h // f, f, w // f, f).max(axis=(1, 3))
-
-
-def components(mask: np.ndarray) -> np.ndarray:
-    """Labels of the 8-connected components of a boolean mask (0: background): each pixel
-    takes the smallest label among its neighbours until nothing changes."""
-    h, w = mask.shape
-    big = h * w + 1
-    lab = np.where(mask, np.arange(1, h * w + 1).reshape(h, w), big)
-    while True:
-        p = np.pad(lab, 1, constant_values=big)
-        near = np.min([p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
-                       for dy in (-1, 0, 1) for dx in (-1, 0, 1)], axis=0)
-        new = np.where(mask, near, big)
-        if np.array_equal(new, lab):
-            return np.where(mask, lab, 0)
-        lab = new
 
 
 def thickness(mask: np.ndarray) -> int:
@@ -85,9 +61,9 @@ def measures(s: Stages) -> dict[str, float]:
     total = max(int(strong.sum()), 1)
     m = max(1, round(BAND * min(strong.shape)))
     inner = int(strong[m:-m, m:-m].sum()) if min(strong.shape) > 2 * m else 0
-    whole = _pool(np.asarray(s.ink, np.float32), COARSE) > 0.5
+    whole = pool(np.asarray(s.ink, np.float32))[0] > 0.5
     sizes = np.bincount(components(whole).ravel())[1:]
-    box = _pool(np.asarray(s.crop, np.float32), COARSE) > 0.5
+    box = pool(np.asarray(s.crop, np.float32))[0] > 0.5
     h, w = box.shape
     k = max(1, round(CORNER * min(h, w)))
     corners = sum(int(c.any()) for c in (box[:k, :k], box[:k, -k:], box[-k:, :k], box[-k:, -k:]))
@@ -98,7 +74,7 @@ def measures(s: Stages) -> dict[str, float]:
     return {"edge": (total - inner) / total,
             "pieces": float((sizes >= PIECE * max(int(sizes.sum()), 1)).sum()),
             "corners": float(corners if min(h, w) >= THIN * max(h, w) else 0),
-            "solid": thickness(biggest) / span,
+            "solid": float(thickness(biggest) / span),
             "wide": s.crop.shape[1] / max(s.crop.shape[0], 1)}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import extent, familiar, latent
+from explorer import extent, familiar, latent, nondigit
 from explorer.images import MAX_BYTES
 from explorer.preprocess import ImageError, stages
 from explorer.ui import encoding, examples, models, plots, steps
@@ -20,10 +20,11 @@ MODES = ["Draw a digit", "Upload an image", "Take a photo"]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _preprocess(data: bytes) -> tuple[np.ndarray, list[tuple[str, str]]]:
-    """(the 28x28 digit, its steps as captioned pictures); ImageError for unusable files."""
+def _preprocess(data: bytes) -> tuple[np.ndarray, list[tuple[str, str]], list[str]]:
+    """(the 28x28 digit, its steps as captioned pictures, why the picture does not look like
+    one digit: explorer/nondigit.py); ImageError for unusable files."""
     s = stages(data)
-    return s.x, steps.pictures(s)
+    return s.x, steps.pictures(s), nondigit.reasons(s)
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring what the test digits look like (once) ...")
@@ -78,7 +79,7 @@ def show_digit(entry: ModelEntry, name: str, data: bytes) -> None:
     """Preprocess, show the steps, encode and place one picture (an ImageError is shown as a
     message, never raised)."""
     try:
-        x, pictures = _preprocess(data)
+        x, pictures, odd = _preprocess(data)
     except ImageError as e:
         st.error(f"**{name}**: {e}")
         return
@@ -88,8 +89,8 @@ def show_digit(entry: ModelEntry, name: str, data: bytes) -> None:
     st.session_state.your_digit = x  # an endpoint for Interpolate (encoded by any model)
 
     steps.steps_strip(pictures, steps.reconstruction_uri(latent.decode_point(model, mu)))
-    steps.warn_if_unfamiliar(familiar.unfamiliar(_familiar_levels(entry.path, entry.mtime),
-                                                 model, x, mu, logvar, enc.mu))
+    steps.warn_if_unfamiliar(odd + familiar.unfamiliar(
+        _familiar_levels(entry.path, entry.mtime), model, x, mu, logvar, enc.mu))
     left, right = st.columns([3, 2], gap="large")
     with right:
         st.markdown(encoding.describe(mu, logvar))
