@@ -34,6 +34,9 @@ def app(tmp_path_factory):
         page.wait_for_selector(IDLE, timeout=120_000)
         yield page, models, errors
         context.close()
+        # a session that visited every tab (each with every model) left no warning
+        log = srv.log()
+        assert not [ln for ln in log.splitlines() if "warn" in ln.lower()], log[-3000:]
 
 
 def idle(page) -> None:

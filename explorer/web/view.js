@@ -119,10 +119,11 @@ export class ExploreView {
   limit() { return REACH * this.lim; }
 
   /** Make z reachable, extending the pad and the sliders (and the scatter, when it shows
-   *  less) to it; false, with the reason said, when it is beyond limit(). */
+   *  less) to it; false, with the reason said, when it is beyond limit() (known once the
+   *  model's data is in: a z Python had before that waits for it). */
   extendTo(z) {
     const far = Math.max(Math.abs(z[0]), Math.abs(z[1]));
-    if (!(far <= this.limit())) {
+    if (this.points && !(far <= this.limit())) {
       this.say(`z = (${z[0]}, ${z[1]}) is too far out: this model's ${this.noun}s lie within ±${this.lim}, and the view reaches ±${this.limit()} at most.`);
       return false;
     }
@@ -142,7 +143,7 @@ export class ExploreView {
     this.decoder = bundle.decoder;
     this.points = bundle.points;
     const lim = (bundle.header && bundle.header.meta || {}).extent;
-    if (lim > 0) this.setLim(lim);
+    if (lim > 0) { this.setLim(lim); this.extendTo(this.z); }
     if (this.points) { this.pad.setPoints(this.points); this.scatter.setPoints(this.points, this.classes); }
     this.painted = { z: [NaN, NaN], sel: undefined };
     this.manifold.restart();
