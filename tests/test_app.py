@@ -72,3 +72,31 @@ def test_state_survives_tab_switches():
     open_tab(at, "Explore")
     open_tab(at, "Interpolate")
     assert at.slider(key="ip_steps").value == 7
+
+
+def test_a_session_that_visits_every_tab_logs_no_warning():
+    """Streamlit warns in the server's log when a widget gets both a default and a value
+    set through session state (the Draw or upload tab's input mode once did, on every
+    visit after the first)."""
+    import io
+    import logging
+
+    at = new_app()
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    handler.setLevel(logging.WARNING)
+    loggers = [logging.getLogger(n) for n in list(logging.root.manager.loggerDict)
+               if n.startswith(("streamlit", "explorer"))]
+    for lg in loggers:
+        lg.addHandler(handler)
+    try:
+        for label in ["How it works", "Draw or upload", "Interpolate", "Compare", "Train",
+                      "Draw or upload", "Explore"]:
+            open_tab(at, label)
+    finally:
+        for lg in loggers:
+            lg.removeHandler(handler)
+    # AppTest runs the script in bare mode, where Streamlit says so at every cached call:
+    # that line is the harness's, not the page's
+    lines = [ln for ln in log.getvalue().splitlines() if "missing ScriptRunContext" not in ln]
+    assert lines == []

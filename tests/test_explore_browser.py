@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tooling.browser import (
+    IDLE,
     ROOT_JS,
     SAMPLER,
     drag_slider,
@@ -231,6 +232,17 @@ def test_a_phone_gets_the_pad_and_sliders_first_and_touch_drags(server, browser)
     touch_drag(page, screen_xy(page, "pad", (-2, -2)), screen_xy(page, "pad", (2, 2)))
     assert stop_sampler(page) >= 10
     wait_server_z(page, (2, 2))
+    # every tab in sight: none hidden behind the tab bar's scroll arrow
+    bar = page.locator('[role="tablist"]')
+    assert bar.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    tabs = page.get_by_role("tab")
+    assert tabs.count() == 6
+    for i in range(6):
+        b = tabs.nth(i).bounding_box()
+        assert 0 <= b["x"] and b["x"] + b["width"] <= 390, tabs.nth(i).inner_text()
+    page.get_by_role("tab", name="Train").tap()
+    page.wait_for_selector(IDLE, timeout=120_000)
+    assert page.get_by_role("tab", name="Train").get_attribute("aria-selected") == "true"
     assert not errors, errors
     context.close()
 
