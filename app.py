@@ -17,8 +17,10 @@ from explorer.ui import identity, models, warmup
 from explorer.ui.heap import freeze_long_lived
 from explorer.ui.icon import app_icon
 from explorer.ui.sidebar import keep_widget_state, model_picker, unavailable_message
+from explorer.ui.style import page_style
 
 st.set_page_config(page_title="Latent Explorer", page_icon=app_icon(), layout="wide")
+page_style()
 
 with st.sidebar:
     st.title("Latent Explorer")

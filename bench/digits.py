@@ -7,6 +7,11 @@ naive resize; each 28x28 result is encoded by the same model (the shipped one un
 means). Prints a table per style, the time ours takes per image (the set, and a 12-megapixel
 phone photo) and writes bench/results/digits.json.
 
+Beside them, pictures with no digit (bench/nondigits.py: webcam test frames, screenshots,
+words, borders, shapes, scenes): the share of those the app warns about ("does not look
+like any digit": explorer/nondigit.py on the picture, explorer/familiar.py in the latent
+plane, or refused outright), against the share of the real-world digits warned about.
+
 The minimal pipeline is what a careful first attempt does: alpha onto white, ink polarity
 from the border, crop to the ink, fit 20x20 with Lanczos, centre of mass in 28x28. The naive
 one resizes the grey picture to 28x28, as it is. Three ablations (ours without background
@@ -27,8 +32,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from bench import digitset
-from explorer import preprocess
+from bench import digitset, nondigits
+from explorer import familiar, nondigit, preprocess
 from explorer.images import open_image
 from explorer.preprocess import BOX, ImageError, center_by_mass
 
@@ -75,6 +80,7 @@ ABLATIONS: dict[str, Callable[[bytes], np.ndarray]] = {  # ours with one elabora
     "-bg": lambda d: preprocess.stages(d, background=False).x,
     "-lines": lambda d: preprocess.stages(d, lines=False).x,
     "-strokes": lambda d: preprocess.stages(d, strokes=False).x,
+    "-main": lambda d: preprocess.stages(d, main=False).x,
 }
 
 
@@ -134,6 +140,43 @@ def evaluate(samples, pipelines: dict, model, ref) -> tuple[dict, dict, dict]:
     return table, refused, seconds
 
 
+def warned(samples, model, levels: familiar.Levels, ref_mu: np.ndarray) -> dict:
+    """The share of each style (and of all) that the app warns about, as the Draw or upload
+    tab does: refused, or a reason from explorer/nondigit.py or explorer/familiar.py; and
+    how often each reason fires."""
+    from explorer import latent
+
+    by_style: dict[str, list[bool]] = {}
+    why: dict[str, int] = {}
+    for s in samples:
+        try:
+            st = preprocess.stages(s.data)
+            mu, logvar = latent.encode_one(model, st.x)
+            reasons = nondigit.reasons(st) + familiar.unfamiliar(levels, model, st.x, mu,
+                                                                 logvar, ref_mu)
+        except ImageError:
+            reasons = ["refused"]
+        for r in reasons:
+            why[r] = why.get(r, 0) + 1
+        by_style.setdefault(s.style, []).append(bool(reasons))
+    every = [w for ws in by_style.values() for w in ws]
+    return {**{k: round(float(np.mean(v)), 3) for k, v in by_style.items()},
+            "all": round(float(np.mean(every)), 4), "n": len(every), "reasons": why}
+
+
+def warnings(per_style: int, seed: int, model) -> dict:
+    """What the "does not look like any digit" warning catches (non-digits) and costs
+    (real-world digits falsely warned), on the same seed's sets."""
+    from explorer import data, latent
+
+    test = data.load_split("test")
+    mu, logvar = latent.encode_all(model, test.images)
+    levels = familiar.test_set_levels(model, test.images[:, 0].numpy() / 255.0, mu, logvar)
+    return {"nondigits": warned(nondigits.nondigit_set(per_style // 2, seed), model, levels, mu),
+            "nondigit_styles": {k: v[0] for k, v in nondigits.STYLES.items()},
+            "digits": warned(digitset.digit_set(per_style, seed), model, levels, mu)}
+
+
 def run(per_style: int, seed: int, model_path: str | None, ablate: bool = True) -> dict:
     import torch
 
@@ -163,7 +206,8 @@ def run(per_style: int, seed: int, model_path: str | None, ablate: bool = True) 
                                   "max": ms(seconds, 100)},
             "ours_ms_12mp_photo": {"n": len(photo_s), "bytes": len(big),
                                    "median": ms(photo_s, 50), "p95": ms(photo_s, 95)},
-            "seconds_making_and_preprocessing": round(made, 1)}
+            "seconds_making_and_preprocessing": round(made, 1),
+            "warnings": warnings(per_style, seed, model)}
 
 
 def render(r: dict) -> str:
@@ -175,12 +219,24 @@ def render(r: dict) -> str:
                      f"{row['naive']:>6.3f} {100 * (row['ours'] - row['minimal']):>+8.1f}p"
                      + "".join(f" {row[k]:>8.3f}" for k in extra))
     if extra:
-        lines.append("(-bg, -lines, -strokes: ours with that step switched off)")
+        lines.append("(-bg, -lines, -strokes, -main: ours with that step switched off)")
     t, p = r["ours_ms_per_image"], r["ours_ms_12mp_photo"]
     lines += ["", f"refused: {r['refused']}",
               f"ours per image: median {t['median']} ms, p95 {t['p95']} ms, max {t['max']} ms",
               f"ours on a 12 MP JPEG photo ({p['bytes'] / 1e6:.1f} MB): median {p['median']} ms,"
-              f" p95 {p['p95']} ms ({p['n']} runs)"]
+              f" p95 {p['p95']} ms ({p['n']} runs)", render_warnings(r["warnings"])]
+    return "\n".join(lines)
+
+
+def render_warnings(w: dict) -> str:
+    lines = []
+    for part, what in (("nondigits", "pictures with no digit, warned about"),
+                       ("digits", "real-world digits, falsely warned about")):
+        row = w[part]
+        lines += ["", f"{what}: {100 * row['all']:.1f}% of {row['n']}",
+                  "  " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in row.items()
+                                   if k not in ("all", "n", "reasons")),
+                  f"  reasons: {row['reasons']}"]
     return "\n".join(lines)
 
 
@@ -192,9 +248,18 @@ def main() -> int:
     ap.add_argument("--model", default=None, help="checkpoint (default: the shipped model)")
     ap.add_argument("--out", default=str(OUT / "digits.json"))
     ap.add_argument("--no-ablations", action="store_true", help="skip ours minus one step")
+    ap.add_argument("--only-warnings", action="store_true",
+                    help="only what the 'does not look like any digit' warning catches")
     a = ap.parse_args()
-    r = run(a.per_style, a.seed, a.model, not a.no_ablations)
-    print(render(r))
+    if a.only_warnings:
+        from explorer import load_model
+
+        r = {"warnings": warnings(a.per_style, a.seed, load_model(a.model))}
+        print(render_warnings(r["warnings"]))
+        a.out = a.out if a.out != str(OUT / "digits.json") else None  # keep the full run's
+    else:
+        r = run(a.per_style, a.seed, a.model, not a.no_ablations)
+        print(render(r))
     if a.out:
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).write_text(json.dumps(r, indent=2) + "\n")

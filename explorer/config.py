@@ -31,6 +31,8 @@ class ModelConfig:
     width: int = 32  # channels of the conv decoder's 7x7 feature map (ours only)
     prior: str = "standard"  # p(z), see priors.PRIORS; models saved before priors: standard
     components: int = 1  # of a learned prior (mixture components or pseudo-inputs)
+    anchor: float = 0.0  # weight of a fixed N(0, I) component in a learned prior (0: none)
+    mean_bound: float = 0.0  # encoded means squashed into +-this by b*tanh(mu/b) (0: free)
 
 
 def setting(default, help: str, choices=None, low: float | None = None,
@@ -84,6 +86,17 @@ class TrainConfig:
                                                          PRIORS.items()), choices=tuple(PRIORS))
     components: int = setting(64, "mixture components (mog) or pseudo-inputs (vamp) of a "
                                   "learned prior", low=1, high=1000)
+    # a learned prior leaves the plane's scale free (the ELBO does not change when z, the
+    # prior and the decoder's input are scaled together): these three pin it down
+    anchor: float = setting(0.0, "weight of a fixed N(0, I) component in a learned prior's "
+                                 "mixture (0 = none): the learned components share the rest",
+                            low=0.0, high=0.9)
+    mean_bound: float = setting(0.0, "bound the encoded means to +-this on each axis with "
+                                     "b*tanh(mu/b) (0 = unbounded)", low=0.0, high=100.0)
+    spread: float = setting(0.0, "weight of a penalty on the encoded training digits' spread: "
+                                 "the KL from N(0, I) to a Gaussian with their mean and "
+                                 "covariance, per image (0 = none); keeps a learned prior's "
+                                 "plane at the standard model's scale", low=0.0, high=100.0)
     # K > 1 trains on a tighter bound than the ELBO, at K times the decoder's work a step
     samples: int = setting(1, "importance samples per image in the training objective: 1 = "
                               "the ELBO, K > 1 = the IWAE bound (Burda et al. 2016)",
@@ -106,7 +119,9 @@ class TrainConfig:
     def model_config(self) -> ModelConfig:
         return ModelConfig(arch=self.arch, likelihood=self.likelihood, dataset=self.dataset,
                            prior=self.prior,
-                           components=1 if self.prior == "standard" else self.components)
+                           components=1 if self.prior == "standard" else self.components,
+                           anchor=0.0 if self.prior == "standard" else self.anchor,
+                           mean_bound=self.mean_bound)
 
     def validate(self) -> TrainConfig:
         """Raise ValueError with a readable message for values training cannot use (the

@@ -3,7 +3,12 @@
 - elbo_thresholded: single-sample ELBO on the 10k test digits thresholded at 0.5 (the TF
   tutorial's metric), with its split into reconstruction and KL;
 - iwae: the IWAE bound on log p(x) with K importance samples on the test digits binarized by
-  one Bernoulli draw with a fixed seed (the usual "test log-likelihood").
+  one Bernoulli draw with a fixed seed (the usual "test log-likelihood");
+- spread: where the encoded test means lie (|mu| median, 99%, 99.9%, max; the half-width of
+  the centred square holding 99.5% of them, and the share of 10,000 prior samples inside
+  it): an explorer needs a plane it can show, as much as a likelihood (explorer/extent.py).
+
+With -k 0 and --card, a card already written for the same checkpoint keeps its IWAE.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from . import data, paths
+from . import data, extent, latent, paths
 from .checkpoint import PRETRAINED, CheckpointError, load, read
 from .config import DEVICES, resolve_device
 from .objectives import dataset_elbo, iwae_bound
@@ -55,8 +60,21 @@ def evaluate(model, dataset: str = "mnist", k: int = 1000, n: int | None = None,
         stoch = dataset_elbo(model, x, likelihood, generator=gen)
         out.update({"iwae_k": k, "iwae": total / n, "elbo_binarized": stoch["elbo"],
                     "recon_binarized": stoch["recon"], "kl_binarized": stoch["kl"]})
+    out["spread"] = spread(model, images, seed)
     out["seconds"] = round(time.perf_counter() - t0, 2)
     return out
+
+
+@torch.no_grad()
+def spread(model, images: torch.Tensor, seed: int = 0, samples: int = 10_000) -> dict:
+    """The spread of the encoded means of `images` (explorer.extent.spread), the extent
+    views start from, and the share of `samples` prior draws inside the 99.5% square."""
+    mu, _ = latent.encode_all(model, images)
+    s = extent.spread(mu)
+    gen = torch.Generator(next(model.parameters()).device).manual_seed(seed)
+    z = model.prior.sample(samples, model.encode, gen).cpu().numpy()
+    return {**{k: round(v, 3) for k, v in s.items()}, "extent": extent.extent_of(mu),
+            "prior_in_box": round(extent.share_inside(z, s["box995"]), 4)}
 
 
 def write_card(checkpoint_path: Path, evaluation: dict, out: Path) -> dict:
@@ -83,6 +101,18 @@ def write_card(checkpoint_path: Path, evaluation: dict, out: Path) -> dict:
     return card
 
 
+def kept_iwae(checkpoint_path: Path, card_path: Path) -> dict:
+    """The IWAE entries of a card already written for this very checkpoint (else none)."""
+    try:
+        card = json.loads(card_path.read_text())
+    except (OSError, ValueError):
+        return {}
+    if card.get("sha256") != hashlib.sha256(checkpoint_path.read_bytes()).hexdigest():
+        return {}
+    ev = card.get("evaluate") or {}
+    return {k: v for k, v in ev.items() if k.startswith("iwae") or k.endswith("_binarized")}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m explorer.evaluate", description=__doc__.split(
         "\n\n")[0].split(": ", 1)[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -106,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     result = {"checkpoint": a.checkpoint or "pretrained/mnist.pt", **result}
+    if a.card and not a.k:
+        result = {**kept_iwae(Path(a.checkpoint or PRETRAINED), Path(a.card)), **result}
     print(json.dumps(result, indent=2))
     if a.card:
         write_card(Path(a.checkpoint or PRETRAINED), result, Path(a.card))

@@ -23,6 +23,7 @@ class History:
         self.epochs: dict[str, list[float]] = {k: [] for k in self.EPOCH_KEYS}
         self.snapshots: list[np.ndarray] = []  # per epoch: (SNAPSHOT_SIZE, 2) latent means
         self.grids: list[np.ndarray] = []  # per epoch: (6, 6, 28, 28) uint8 manifold
+        self.grid_lims: list[float] = []  # per epoch: that manifold's half-width
         self.snapshot_epochs: list[int] = []
         self.snapshot_labels: np.ndarray | None = None  # (SNAPSHOT_SIZE,): the snapshot digits'
         self.rollbacks: list[int] = []
@@ -42,6 +43,7 @@ class History:
         if d.get("snapshots") is not None:
             h.snapshots = [np.asarray(s, np.float32) for s in d["snapshots"]]
             h.grids = [np.asarray(g) for g in d["grids"]] if d.get("grids") is not None else []
+            h.grid_lims = [float(v) for v in d.get("grid_lims") or [2.5] * len(h.grids)]
             h.snapshot_epochs = [int(e) for e in d.get("snapshot_epochs")
                                  or range(1, len(h.snapshots) + 1)]  # older: every epoch
         if d.get("snapshot_labels") is not None:
@@ -62,6 +64,7 @@ class History:
                     self.snapshot_labels = np.asarray(event.snapshot_labels, np.int64)
                 self.snapshots.append(event.snapshot_z.astype(np.float32))
                 self.grids.append(event.snapshot_grid)
+                self.grid_lims.append(float(event.snapshot_lim))
                 self.snapshot_epochs.append(event.epoch)
         elif isinstance(event, Rollback):
             self.rollbacks.append(event.step)
@@ -81,13 +84,15 @@ class History:
     def _thinned_snapshots(self) -> dict:
         """At most MAX_SNAPSHOTS epochs, evenly spaced, always with the first and the last."""
         if not self.snapshots:
-            return {"snapshots": None, "grids": None, "snapshot_epochs": [],
+            return {"snapshots": None, "grids": None, "grid_lims": None, "snapshot_epochs": [],
                     "snapshot_labels": None}
         n = len(self.snapshots)
         keep = sorted(set(np.linspace(0, n - 1, min(n, MAX_SNAPSHOTS)).round().astype(int)))
         return {"snapshots": torch.from_numpy(np.stack([self.snapshots[i] for i in keep])),
                 "grids": (torch.from_numpy(np.stack([self.grids[i] for i in keep]))
                           if len(self.grids) == n else None),  # older runs kept none
+                "grid_lims": ([float(self.grid_lims[i]) for i in keep]
+                              if len(self.grid_lims) == n else None),
                 "snapshot_epochs": [int(self.snapshot_epochs[i]) for i in keep],
                 "snapshot_labels": (None if self.snapshot_labels is None
                                     else torch.from_numpy(self.snapshot_labels))}

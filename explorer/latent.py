@@ -70,30 +70,33 @@ def decode_point(model: VAE, z: tuple[float, float]) -> np.ndarray:
     return decode(model, [z])[0]
 
 
-def grid_axis(n: int, lo: float, hi: float, spacing: str = "linear") -> np.ndarray:
+def grid_axis(n: int, lo: float, hi: float, spacing: str = "linear",
+              scale: float = 1.0) -> np.ndarray:
     """n coordinates from lo to hi; "normal" spaces them by Normal quantiles instead, as the
     TF tutorial does, so each cell holds equal prior mass (lo, hi are then clipped to the
-    quantiles of 0.5/n and 1 - 0.5/n)."""
+    quantiles of 0.5/n and 1 - 0.5/n), the quantiles times `scale` (a plane wider than a
+    standard-prior model's: its extent over 4, as the page's manifold has it)."""
     if spacing == "linear":
         return np.linspace(lo, hi, n, dtype=np.float32)
     if spacing == "normal":
         p = torch.linspace(0.5 / n, 1 - 0.5 / n, n, dtype=torch.float64)
-        q = torch.distributions.Normal(0.0, 1.0).icdf(p).numpy()
+        q = torch.distributions.Normal(0.0, 1.0).icdf(p).numpy() * scale
         return np.clip(q, lo, hi).astype(np.float32)
     raise ValueError(f"spacing must be 'linear' or 'normal', not {spacing!r}")
 
 
-def grid_points(n: int, lo: float, hi: float, spacing: str = "linear") -> np.ndarray:
+def grid_points(n: int, lo: float, hi: float, spacing: str = "linear",
+                scale: float = 1.0) -> np.ndarray:
     """(n*n, 2) latents, row-major with the first row at the top (largest z[1])."""
-    axis = grid_axis(n, lo, hi, spacing)
+    axis = grid_axis(n, lo, hi, spacing, scale)
     z0, z1 = np.meshgrid(axis, axis[::-1])
     return np.stack([z0.ravel(), z1.ravel()], 1)
 
 
 def decode_grid(model: VAE, n: int, lo: float = -3.0, hi: float = 3.0,
-                spacing: str = "linear") -> np.ndarray:
+                spacing: str = "linear", scale: float = 1.0) -> np.ndarray:
     """Pictures over an n x n grid: (n, n, 28, 28), row 0 at the top (largest z[1])."""
-    return decode(model, grid_points(n, lo, hi, spacing)).reshape(n, n, 28, 28)
+    return decode(model, grid_points(n, lo, hi, spacing, scale)).reshape(n, n, 28, 28)
 
 
 def tile(pictures: np.ndarray) -> np.ndarray:

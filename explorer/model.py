@@ -40,14 +40,31 @@ class PixelBias(nn.Module):
         return x + self.bias
 
 
+class BoundMean(nn.Module):
+    """The encoder's last step when its means are bounded: mu -> b * tanh(mu / b) on the
+    first half of its outputs (the means; the log-variances pass). A learned prior leaves
+    the plane's scale free; this keeps every encoded mean, and so a VampPrior's components,
+    within +-b on each axis."""
+
+    def __init__(self, bound: float):
+        super().__init__()
+        self.bound = float(bound)
+
+    def forward(self, h: Tensor) -> Tensor:
+        mu, logvar = h.chunk(2, dim=1)
+        return torch.cat([self.bound * torch.tanh(mu / self.bound), logvar], dim=1)
+
+
 class VAE(nn.Module):
     """encoder: image -> 2*latent numbers (mu, logvar); decoder: z -> logits; prior: p(z)."""
 
     def __init__(self, cfg: ModelConfig, encoder: nn.Module, decoder: nn.Module):
         super().__init__()
         self.cfg = cfg
+        if cfg.mean_bound:
+            encoder.append(BoundMean(cfg.mean_bound))
         self.encoder, self.decoder = encoder, decoder
-        self.prior = build_prior(cfg.prior, cfg.latent_dim, cfg.components)
+        self.prior = build_prior(cfg.prior, cfg.latent_dim, cfg.components, cfg.anchor)
 
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
         h = self.encoder(x)  # (N, 2 * latent)

@@ -54,22 +54,39 @@ def kl_term(model, z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:
     return log_normal(z, mu, logvar) - model.log_prior(z)
 
 
+def spread_penalty(mu: Tensor, logvar: Tensor) -> Tensor:
+    """How far a batch's aggregate posterior (the mixture of its q(z|x)) is from N(0, I) in
+    scale: KL(N(m, S) || N(0, I)) for the mixture's mean m and covariance S, in nats.
+    Zero when the encoded digits have the standard prior's mean and covariance. A learned
+    prior leaves the plane's scale free (scaling z, the prior and the decoder's input
+    together changes no bound), so a small weight on this fixes it at little cost."""
+    m = mu.mean(0)
+    centred = mu - m
+    cov = centred.T @ centred / len(mu) + torch.diag(logvar.exp().mean(0))
+    return 0.5 * (cov.diagonal().sum() + m.pow(2).sum() - len(m) - torch.logdet(cov))
+
+
 def elbo_terms(model, x: Tensor, beta: float = 1.0, likelihood: str = "bernoulli",
-               generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
+               generator: torch.Generator | None = None,
+               spread: float = 0.0) -> tuple[Tensor, Tensor, Tensor]:
     """One-sample estimate: (loss, recon, kl), each a mean over the batch.
 
-    loss = recon + beta * kl is what training minimises; -(recon + kl) is the ELBO whatever
-    beta is, so reports stay comparable across beta.
+    loss = recon + beta * kl (+ spread * spread_penalty) is what training minimises;
+    -(recon + kl) is the ELBO whatever beta is, so reports stay comparable across beta.
     """
     mu, logvar = model.encode(x)
     z = reparameterize(mu, logvar, generator)
     recon = reconstruction_nll(model.decode(z), x, likelihood).mean()
     kl = kl_term(model, z, mu, logvar).mean()
-    return recon + beta * kl, recon, kl
+    loss = recon + beta * kl
+    if spread:
+        loss = loss + spread * spread_penalty(mu, logvar)
+    return loss, recon, kl
 
 
 def iwae_terms(model, x: Tensor, k: int, beta: float = 1.0, likelihood: str = "bernoulli",
-               generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
+               generator: torch.Generator | None = None,
+               spread: float = 0.0) -> tuple[Tensor, Tensor, Tensor]:
     """The importance-weighted training objective with k samples per image (Burda et al.
     2016): (loss, recon, kl) with loss = -mean log 1/k sum_j exp(log p(x|z_j) - beta (log
     q(z_j|x) - log p(z_j))), a bound tighter than the ELBO for k > 1 (and equal to its
@@ -81,7 +98,10 @@ def iwae_terms(model, x: Tensor, k: int, beta: float = 1.0, likelihood: str = "b
     recon = reconstruction_nll(logits, xk, likelihood).view(k, -1)  # (k, N)
     kl = log_normal(z, mu, logvar) - model.log_prior(z.flatten(0, 1)).view(k, -1)
     bound = torch.logsumexp(-(recon + beta * kl), 0) - math.log(k)
-    return -bound.mean(), recon.mean(), kl.mean()
+    loss = -bound.mean()
+    if spread:
+        loss = loss + spread * spread_penalty(mu, logvar)
+    return loss, recon.mean(), kl.mean()
 
 
 @torch.no_grad()

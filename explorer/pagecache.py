@@ -4,8 +4,10 @@ For each checkpoint, keyed by the sha256 of its bytes, a folder under the cache 
 (`cache/` in the repo, git-ignored; see paths.cache_dir) holds:
 
     meta.json     the model's card (and its evaluation, from the metrics card beside a
-                  shipped model), dataset and class names, and the files below with their
-                  sizes and sha256 (written last: a folder without it is unfinished)
+                  shipped model), dataset and class names, the plane's extent and spread
+                  (explorer/extent.py: where every view of the model starts), and the
+                  files below with their sizes and sha256 (written last: a folder without
+                  it is unfinished)
     page.bin      the decoder (float32), the encoded test digits' means and labels, and
                   the prior as a mixture of Gaussians
     encoder.bin   the encoder (float32), for How it works (the Explore view does without)
@@ -33,11 +35,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import datasets, paths, provision
+from . import datasets, extent, paths, provision
 from .errors import DatasetMissing
 from .files import atomic_write, file_sha256
 
-FORMAT = 3  # bump when what is stored changes: every folder of another format is rebuilt
+FORMAT = 4  # bump when what is stored changes (4: the plane's extent and spread): every
+# folder of another format is rebuilt
 KEEP = 32  # folders kept (the most recently used); older ones are deleted
 FILES = ("page.bin", "encoder.bin", "digits.bin", "share.bin", "encoded.npz")
 
@@ -57,6 +60,11 @@ class PageData:
     def decoder_error(self) -> str | None:
         """Why the page cannot run this model's decoder (None when it can)."""
         return self.meta.get("decoder_error")
+
+    @property
+    def extent(self) -> float:
+        """Half-width of the square every view of this model starts from (explorer.extent)."""
+        return float(self.meta["extent"])
 
     def file(self, name: str) -> Path | None:
         """Path of one of FILES, or None where this model has none (no share.bin for a
@@ -85,6 +93,10 @@ class PageData:
                          f"{evaluation['iwae']:.1f} nats")
         if "epochs_done" in m:
             lines.append(f"{m['epochs_done']:g} epochs, {m.get('seconds', 0):.0f} s of training")
+        spread = self.meta.get("spread") or {}
+        if spread:
+            lines.append(f"plane: views start at ±{self.extent:g} (99.5% of the test set "
+                         f"inside); |z| median {spread['median']:.3g}, max {spread['max']:.3g}")
         return lines
 
     def encoded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -153,6 +165,9 @@ def prepare(checkpoint_path: Path | str, cache: Path | None = None,
     folder = folder_for(sha, cache)
     card_sha = metrics_card(checkpoint_path)[1]
     found = read(folder, sha, card_sha)
+    spec = provision.DATASETS.get(found.meta["dataset"]) if found else None
+    if spec and not provision.present(spec):  # prepared once, gone since: every tab but
+        provision.ensure_dataset(spec)  # Explore needs it (fetched, or DatasetMissing)
     if found is None:
         with _lock:
             found = read(folder, sha, card_sha)  # built by another session meanwhile?
@@ -183,8 +198,9 @@ def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
         decoder, encoder, error = None, None, str(e)
     with torch.no_grad():  # the prior, as the mixture it is (a VampPrior's too)
         prior = tuple(t.cpu().numpy() for t in model.prior.components(model.encode))
+    half = extent.extent_of(mu)  # where every view of it starts, in the page too
     meta_model = {"name": checkpoint_path.stem, "arch": model.cfg.arch,
-                  "likelihood": model.cfg.likelihood, "prior": model.cfg.prior}
+                  "likelihood": model.cfg.likelihood, "prior": model.cfg.prior, "extent": half}
     parts = {
         "page.bin": pagefile.pack(decoder, mu, labels, prior=prior, meta=meta_model),
         "digits.bin": pagefile.pack(digits=digits),
@@ -207,6 +223,7 @@ def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
                            "size": checkpoint_path.stat().st_size},
             "evaluation": (card or {}).get("evaluate") if isinstance(card, dict) else None,
             "dataset": model.cfg.dataset, "points": len(mu),
+            "extent": half, "spread": extent.spread(mu),
             "dataset_sha256": _dataset_sha256(model.cfg.dataset),
             "classes": list(datasets.classes(model.cfg.dataset)),
             "card": checkpoint.card(ckpt), "decoder_error": error, "files": files}

@@ -20,7 +20,8 @@ import numpy as np
 
 MAGIC = b"LXP1"
 VERSION = 3  # 2: weight dtypes, test digits; 3: the prior
-POINT_SCALE = 4096  # points are stored as int16 z * 4096: a 1/4096 grid over [-8, 8)
+POINT_SCALE = 4096  # points are stored as int16 z * scale: at most 4096 (a 1/4096 grid), and
+# a smaller power of two where the points reach beyond +-8, so that no point is ever clipped
 DIGIT_LEVELS = 16  # grey levels of the test digits in the page (a 28x28 digit shows no more)
 
 
@@ -55,9 +56,10 @@ def pack(decoder: Exported | None = None, points: np.ndarray | None = None,
                             "weights": [offset, int(net.weights.size)], "dtype": dtype[1:]}
     if points is not None:
         z = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        q = np.clip(np.rint(z * POINT_SCALE), -32768, 32767).astype("<i2")
+        scale = point_scale(z)
+        q = np.rint(z * scale).astype("<i2")
         lab = (np.zeros(len(z)) if labels is None else np.asarray(labels)).astype(np.uint8)
-        header["points"] = {"n": len(z), "scale": POINT_SCALE, "xy": put(q.tobytes()),
+        header["points"] = {"n": len(z), "scale": scale, "xy": put(q.tobytes()),
                             "labels": put(lab.tobytes())}
     if prior is not None:
         mu, logvar, log_w = (np.asarray(a, "<f4") for a in prior)
@@ -73,6 +75,21 @@ def pack(decoder: Exported | None = None, points: np.ndarray | None = None,
     text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
     text += b" " * (-(len(text) + 8) % 4)
     return MAGIC + struct.pack("<I", len(text)) + text + b"".join(body)
+
+
+def point_scale(z: np.ndarray) -> float:
+    """The largest power of two, at most POINT_SCALE, at which every point fits an int16
+    (ValueError for points that are not finite, or beyond +-2^30)."""
+    z = np.asarray(z, dtype=np.float64)
+    if not np.isfinite(z).all():
+        raise ValueError("the points are not all finite")
+    far = float(np.abs(z).max()) if z.size else 0.0
+    if far > 2.0**30:
+        raise ValueError(f"a point lies at {far:.3g}: too far out to store")
+    scale = float(POINT_SCALE)
+    while far * scale > 32767:
+        scale /= 2
+    return scale
 
 
 def unpack(data: bytes) -> tuple[dict, bytes]:

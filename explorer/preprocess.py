@@ -4,8 +4,8 @@ The steps follow the way MNIST was made (LeCun et al.): the digit's bounding box
 to fit 20x20 with antialiasing, then pasted into 28x28 with its centre of mass at the centre.
 Each step is a small function, testable alone; `to_mnist` chains them:
 
-    images.open_image -> flatten_alpha -> to_gray -> to_ink -> crop_to_ink
-                      -> normalize_strokes -> fit_20x20 -> center_by_mass
+    images.open_image -> flatten_alpha -> to_gray -> to_ink -> pieces.keep_main
+                      -> crop_to_ink -> normalize_strokes -> fit_20x20 -> center_by_mass
 
 `stages` keeps every intermediate picture (the app shows them, so a person sees why a digit
 lands where it does). to_ink removes uneven light and ruled lines; each such step is scored
@@ -24,6 +24,7 @@ from PIL import Image
 
 from .errors import ImageError
 from .images import TOO_BIG, open_image
+from .pieces import keep_main
 from .ruled import remove_lines
 
 __all__ = ["ImageError", "Stages", "stages", "to_mnist", "to_pil"]
@@ -35,7 +36,7 @@ STROKE = 2.2  # stroke width (px at the 20 px scale) strokes are brought to: thi
 # widened, bold type and markers thinned. MNIST's median is 1.8 (ink > 0.5); 2.2 scored best
 # in bench.digits (typeset about +3 points over widening to 1.8 only, other styles level)
 MIN_CONTRAST = 0.1  # ink must stand this far (0..1) above the background's noise
-VERSION = 2  # of what to_mnist makes: bump when it changes (datasets made with another are
+VERSION = 3  # of what to_mnist makes: bump when it changes (datasets made with another are
 # made again: explorer/collection.py)
 
 NO_INK = "No ink found: the image is blank"
@@ -249,22 +250,25 @@ class Stages:
     """Every picture the pipeline makes of one upload, in order (ink = 1 in all but `image`)."""
     image: Image.Image  # as uploaded (decoded, EXIF-rotated, at most images.WORK_SIDE)
     ink: np.ndarray  # the whole picture as white-on-black ink, background and lines removed
-    crop: np.ndarray  # cropped to the ink
+    kept: np.ndarray  # that ink less what lies far from its biggest piece (a caption, specks)
+    crop: np.ndarray  # cropped to the kept ink
     fit: np.ndarray  # strokes evened out, scaled to fit 20x20
     x: np.ndarray  # (28, 28) float32, centred by mass: what the model sees
 
 
 def stages(image: bytes | BinaryIO | Image.Image, background: bool = True, lines: bool = True,
-           strokes: bool = True) -> Stages:
+           strokes: bool = True, main: bool = True) -> Stages:
     """The pipeline, keeping each stage. The flags switch off background removal, ruled-line
-    removal and stroke evening (for bench.digits' ablations). Raises only ImageError."""
+    removal, stroke evening and dropping what lies far from the biggest piece (for
+    bench.digits' ablations). Raises only ImageError."""
     try:
         img = open_image(image)
         ink = to_ink(to_gray(flatten_alpha(img)), background, lines)
-        crop = crop_to_ink(ink)
+        kept = keep_main(ink) if main else ink
+        crop = crop_to_ink(kept)
         fit = fit_20x20(normalize_strokes(crop) if strokes else crop)
         x = np.clip(center_by_mass(fit), 0.0, 1.0).astype(np.float32)
-        return Stages(img, ink, crop, fit, x)
+        return Stages(img, ink, kept, crop, fit, x)
     except ImageError:
         raise
     except Exception as e:  # noqa: BLE001 - never let a library error reach the user

@@ -41,13 +41,27 @@ Encode = Callable[[Tensor], tuple[Tensor, Tensor]]
 
 
 class Prior(nn.Module):
-    """A mixture of diagonal Gaussians; subclasses say what the components are."""
+    """A mixture of diagonal Gaussians; subclasses say what the learned components are.
+
+    `anchor` > 0 adds a fixed N(0, I) component of that weight (the learned ones share the
+    rest): mass that stays where the standard prior has it, so a learned prior that drifts
+    away from the origin pays for it (priors.py's note on scale)."""
 
     learned = True
+    anchor = 0.0
+
+    def learned_components(self, encode: Encode) -> tuple[Tensor, Tensor, Tensor]:
+        raise NotImplementedError
 
     def components(self, encode: Encode) -> tuple[Tensor, Tensor, Tensor]:
         """(mu (K, D), logvar (K, D), log weights (K,)); `encode` is the VAE's encoder."""
-        raise NotImplementedError
+        mu, logvar, log_w = self.learned_components(encode)
+        if not self.anchor:
+            return mu, logvar, log_w
+        zero = torch.zeros_like(mu[:1])
+        log_w = torch.cat([log_w + math.log1p(-self.anchor),
+                           log_w.new_full((1,), math.log(self.anchor))])
+        return torch.cat([mu, zero]), torch.cat([logvar, zero]), log_w
 
     def log_prob(self, z: Tensor, encode: Encode) -> Tensor:
         return mixture_log_prob(z, *self.components(encode))
@@ -73,6 +87,8 @@ class StandardNormal(Prior):
     def components(self, encode: Encode) -> tuple[Tensor, Tensor, Tensor]:
         return self.zero, self.zero, self.zero[:, 0]
 
+    learned_components = components
+
 
 class GaussianMixture(Prior):
     def __init__(self, latent_dim: int, k: int):
@@ -82,7 +98,7 @@ class GaussianMixture(Prior):
         self.logvar = nn.Parameter(torch.full((k, latent_dim), math.log(0.25)))
         self.logits = nn.Parameter(torch.zeros(k))
 
-    def components(self, encode: Encode) -> tuple[Tensor, Tensor, Tensor]:
+    def learned_components(self, encode: Encode) -> tuple[Tensor, Tensor, Tensor]:
         return self.mu, self.logvar.clamp(-8.0, 4.0), torch.log_softmax(self.logits, 0)
 
 
@@ -97,17 +113,22 @@ class VampPrior(Prior):
         p = images[: len(self.pseudo)].reshape(-1, *self.pseudo.shape[1:]).clamp(0.05, 0.95)
         self.pseudo[: len(p)] = torch.log(p) - torch.log1p(-p)
 
-    def components(self, encode: Encode) -> tuple[Tensor, Tensor, Tensor]:
+    def learned_components(self, encode: Encode) -> tuple[Tensor, Tensor, Tensor]:
         mu, logvar = encode(torch.sigmoid(self.pseudo))
         k = len(self.pseudo)
         return mu, logvar, torch.full((k,), -math.log(k), device=mu.device)
 
 
-def build_prior(name: str, latent_dim: int, k: int) -> Prior:
+def build_prior(name: str, latent_dim: int, k: int, anchor: float = 0.0) -> Prior:
+    if not 0.0 <= anchor < 1.0:
+        raise ValueError(f"the anchor's weight must be in [0, 1), not {anchor}")
     if name == "standard":
         return StandardNormal(latent_dim)
     if name == "mog":
-        return GaussianMixture(latent_dim, k)
-    if name == "vamp":
-        return VampPrior(k)
-    raise ValueError(f"unknown prior {name!r} (known: {', '.join(PRIORS)})")
+        prior = GaussianMixture(latent_dim, k)
+    elif name == "vamp":
+        prior = VampPrior(k)
+    else:
+        raise ValueError(f"unknown prior {name!r} (known: {', '.join(PRIORS)})")
+    prior.anchor = float(anchor)
+    return prior

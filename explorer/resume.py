@@ -19,7 +19,8 @@ from .model import VAE
 from .train import RunState
 
 # what a continued run cannot change: the network, its prior and the data it learns
-FIXED = ("arch", "likelihood", "prior", "components", "dataset", "binarization",
+FIXED = ("arch", "likelihood", "prior", "components", "anchor", "mean_bound", "dataset",
+         "binarization",
          "train_subset")
 
 

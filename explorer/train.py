@@ -22,13 +22,13 @@ import numpy as np
 import torch
 from torch.nn.utils import parameters_to_vector
 
-from . import data
+from . import data, extent
 from .config import TrainConfig, resolve_device
 from .model import VAE, build_model
 from .objectives import dataset_elbo, elbo_terms, iwae_terms
 
 SNAPSHOT_SIZE = 1000  # test digits whose latent means are kept each epoch (time-lapse)
-SNAPSHOT_GRID = 6  # and a 6x6 manifold over [-2.5, 2.5]^2, as uint8 pictures
+SNAPSHOT_GRID = 6  # and a 6x6 manifold over the epoch's plane (extent.snapshot_range), uint8
 SPIKE_FACTOR = 10  # a loss this many times the first step's has exploded (Adam keeps
 # blown-up weights finite, so waiting for NaN would let a dead model train on)
 MAX_ROLLBACKS = 3  # spikes survived (roll back, fresh Adam moments, half the lr) before giving up
@@ -68,6 +68,7 @@ class EpochMetrics:
     # where the run stands after a whole epoch (RunState as a dict, as Finished carries it):
     # a checkpoint saved with it goes on from here exactly (None after a partial epoch)
     state: dict | None = field(default=None, repr=False, compare=False)
+    snapshot_lim: float = 2.5  # the manifold's half-width (runs before it followed the plane)
 
 
 @dataclass
@@ -153,16 +154,18 @@ def snapshot_labels(cfg: TrainConfig, test_split: data.Split | None = None) -> n
 
 
 @torch.no_grad()
-def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
-    """(latent means of the snapshot digits, a small manifold as uint8) for the time-lapse."""
+def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> dict:
+    """The latent means of the snapshot digits and a small manifold (uint8) over where they
+    lie this epoch, with its half-width, for the time-lapse."""
     model.eval()
-    mu, _ = model.encode(x.to(device))
-    axis = torch.linspace(-2.5, 2.5, SNAPSHOT_GRID)
+    mu = model.encode(x.to(device))[0].cpu().numpy()
+    lim = extent.snapshot_range(mu)
+    axis = torch.linspace(-lim, lim, SNAPSHOT_GRID)
     z = torch.stack(torch.meshgrid(axis, axis.flip(0), indexing="xy"), -1).reshape(-1, 2)
     pictures = torch.sigmoid(model.decode(z.to(device))).cpu()
     model.train()
     grid = (pictures.reshape(SNAPSHOT_GRID, SNAPSHOT_GRID, 28, 28) * 255).round().byte()
-    return mu.cpu().numpy(), grid.numpy()
+    return {"snapshot_z": mu, "snapshot_grid": grid.numpy(), "snapshot_lim": lim}
 
 
 @torch.no_grad()
@@ -262,8 +265,10 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             x = (data.binarize_dynamic(batch, data_gen) if cfg.binarization == "dynamic"
                  else data.binarize_threshold(batch)).to(device, non_blocking=True)
             loss, recon, kl = (
-                elbo_terms(model, x, cfg.beta, cfg.likelihood, noise_gen) if cfg.samples == 1
-                else iwae_terms(model, x, cfg.samples, cfg.beta, cfg.likelihood, noise_gen))
+                elbo_terms(model, x, cfg.beta, cfg.likelihood, noise_gen, cfg.spread)
+                if cfg.samples == 1
+                else iwae_terms(model, x, cfg.samples, cfg.beta, cfg.likelihood, noise_gen,
+                                cfg.spread))
             loss_value = loss.item()
             first_loss = first_loss or loss_value
             if not math.isfinite(loss_value) or loss_value > SPIKE_FACTOR * abs(first_loss):
@@ -299,9 +304,9 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
             reason = "stopped"
             break
         yield EpochMetrics(epoch, step, total, ev["elbo"], ev["recon"], ev["kl"],
-                           clock() - t0 - paused, partial, *_snapshot(model, x_snap, device),
-                           snapshot_labels=snap_labels,
-                           state=None if partial else state(*resume_at))
+                           clock() - t0 - paused, partial, snapshot_labels=snap_labels,
+                           state=None if partial else state(*resume_at),
+                           **_snapshot(model, x_snap, device))
         if partial:
             break
         order = None

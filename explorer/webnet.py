@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .model import PixelBias
+from .model import BoundMean, PixelBias
 from .pagefile import Exported
 
 
@@ -185,6 +185,13 @@ def _pixel_bias(m: PixelBias, shape: Shape, w: _Weights, layers: list, name: str
     return shape
 
 
+def _bound_mean(m: BoundMean, shape: Shape, w: _Weights, layers: list, name: str) -> Shape:
+    if len(shape) != 1 or shape[0] % 2:
+        raise ExportError(f"{name}: expects (2 * latent,) input, gets {shape}")
+    layers.append({"op": "bound_mean", "bound": float(m.bound), "shape": list(shape)})
+    return shape
+
+
 def _nothing(m: nn.Module, shape: Shape, w: _Weights, layers: list, name: str) -> Shape:
     return shape  # Identity, and Dropout at inference
 
@@ -195,7 +202,8 @@ EXPORTERS: dict[type, Callable] = {
     nn.ReLU: _activation("relu"), nn.SiLU: _activation("silu"),
     nn.LeakyReLU: _activation("leaky_relu", slope="negative_slope"),
     nn.Unflatten: _reshape, nn.Flatten: _reshape, nn.PixelShuffle: _pixel_shuffle,
-    nn.Upsample: _upsample, PixelBias: _pixel_bias, nn.Identity: _nothing, nn.Dropout: _nothing,
+    nn.Upsample: _upsample, PixelBias: _pixel_bias, BoundMean: _bound_mean,
+    nn.Identity: _nothing, nn.Dropout: _nothing,
 }
 
 

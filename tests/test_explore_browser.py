@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tooling.browser import (
+    IDLE,
     ROOT_JS,
     SAMPLER,
     drag_slider,
@@ -72,9 +73,16 @@ def test_slider_keys_and_an_exact_value(page):
     wait_server_z(page, (-4, 1.23))
     assert float(slider(page, 1).input_value()) == pytest.approx(1.23)
     exact.fill("12")
-    exact.press("Enter")  # clipped, and said so
-    wait_server_z(page, (-4, 4))
-    assert "clipped to ±4" in view_state(page)["status"]
+    exact.press("Enter")  # beyond the model's ±4: the view extends to it, and says so
+    wait_server_z(page, (-4, 12))
+    assert "extends to ±15" in view_state(page)["status"]
+    assert float(slider(page, 1).input_value()) == 12
+    assert slider(page, 1).get_attribute("max") == "15"
+    assert page.evaluate("() => window.__lxStats.explore.view.pad.plane.box") == [-15, 15, -15, 15]
+    exact.fill("1e6")
+    exact.press("Enter")  # too far for this model's plane: refused, with the reason
+    assert "too far out" in view_state(page)["status"] and "±400" in view_state(page)["status"]
+    assert view_state(page)["z"] == zkey((-4, 12)) and exact.input_value() == "12.00"
 
 
 def test_a_pad_drag_morphs_the_digit_and_release_reaches_python(page):
@@ -132,6 +140,33 @@ def test_typing_a_digit_number_selects_it(page):
     box.fill("10000")
     box.press("Enter")
     assert "#0 to #9999" in view_state(page)["status"]
+
+
+def test_after_a_manifold_or_pad_move_the_digit_panel_says_what_the_preview_shows(page):
+    p = point(page, 5)
+    page.mouse.click(*p["xy"])
+    wait_digit_shown(page, p["index"])
+    now = page.locator(".lx-digit-now")
+    assert now.inner_text() == ""  # the preview shows the clicked digit: nothing to add
+    grid = page.locator(".lx-grid")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["width"] / 2)
+
+    def says(words: str) -> str:
+        page.wait_for_function(f"""(w) => ({ROOT_JS}).querySelector('.lx-digit-now')
+            .textContent.includes(w)""", arg=words)
+        return now.inner_text()
+
+    text = says("on the manifold")
+    z = [float(v) for v in view_state(page)["z"].split(",")]
+    assert f"z = ({z[0]:.2f}, {z[1]:.2f})" in text and "clicked before" in text
+    page.locator(".lx-pad").scroll_into_view_if_needed()
+    page.mouse.click(*screen_xy(page, "pad", (1, -2)))
+    assert "(1." in says("on the pad")
+    page.mouse.click(*point(page, 5)["xy"])  # back on the digit: the note goes
+    page.wait_for_function(f"() => ({ROOT_JS}).querySelector('.lx-digit-now').textContent"
+                           " === ''")
 
 
 def test_clicking_a_manifold_cell_moves_there(page):
@@ -201,6 +236,17 @@ def test_a_phone_gets_the_pad_and_sliders_first_and_touch_drags(server, browser)
     touch_drag(page, screen_xy(page, "pad", (-2, -2)), screen_xy(page, "pad", (2, 2)))
     assert stop_sampler(page) >= 10
     wait_server_z(page, (2, 2))
+    # every tab in sight: none hidden behind the tab bar's scroll arrow
+    bar = page.locator('[role="tablist"]')
+    assert bar.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    tabs = page.get_by_role("tab")
+    assert tabs.count() == 6
+    for i in range(6):
+        b = tabs.nth(i).bounding_box()
+        assert 0 <= b["x"] and b["x"] + b["width"] <= 390, tabs.nth(i).inner_text()
+    page.get_by_role("tab", name="Train").tap()
+    page.wait_for_selector(IDLE, timeout=120_000)
+    assert page.get_by_role("tab", name="Train").get_attribute("aria-selected") == "true"
     assert not errors, errors
     context.close()
 

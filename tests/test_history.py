@@ -19,5 +19,6 @@ def test_history_keeps_curves_and_summary(small_cfg):
     assert len(d["steps"]["loss"]) == 5 and d["steps"]["step"][-1] == 16
     assert h.summary()["finished"] == "completed" and h.summary()["epochs_done"] == 1
     assert d["snapshots"].shape == (1, 256, 2) and d["grids"].shape == (1, 6, 6, 28, 28)
-    assert d["snapshot_epochs"] == [1]
+    lim = [e for e in events if hasattr(e, "snapshot_lim")][0].snapshot_lim
+    assert d["snapshot_epochs"] == [1] and d["grid_lims"] == [lim]  # its small manifold's
     assert d["snapshot_labels"].shape == (256,)  # the snapshot digits' labels, kept once

@@ -85,3 +85,46 @@ def test_older_models_have_the_standard_prior():
     cfg = ModelConfig()  # what a checkpoint without a prior entry builds
     assert cfg.prior == "standard" and not build_model(cfg).prior.learned
     assert not [k for k in build_model(cfg).state_dict() if k.startswith("prior")]
+
+
+@pytest.mark.parametrize("prior", ["mog", "vamp"])
+def test_an_anchored_prior_keeps_a_fixed_standard_normal_share(prior):
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="mlp", prior=prior, components=8, anchor=0.2)).eval()
+    plain = build_model(ModelConfig(arch="mlp", prior=prior, components=8)).eval()
+    plain.load_state_dict(model.state_dict())  # the same weights: the anchor adds none
+    mu, logvar, log_w = model.prior.components(model.encode)
+    assert len(mu) == 9 and mu[-1].abs().max() == 0 and logvar[-1].abs().max() == 0
+    assert log_w.exp().sum().item() == pytest.approx(1.0)
+    assert log_w[-1].exp().item() == pytest.approx(0.2)
+    z = torch.randn(50, 2) * 3
+    want = torch.logaddexp(math.log(0.8) + plain.log_prior(z),
+                           math.log(0.2) + log_normal(z, torch.zeros(2), torch.zeros(2)))
+    assert torch.allclose(model.log_prior(z), want, atol=1e-5)
+
+
+def test_a_bounded_encoder_keeps_every_mean_inside_the_bound():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="mlp", mean_bound=2.0)).eval()
+    x = torch.rand(500, 1, 28, 28) * 50  # far outside [0, 1]: huge pre-activations
+    mu, logvar = model.encode(x)
+    assert mu.abs().max() < 2.0 and mu.abs().max() > 1.0
+    torch.manual_seed(0)
+    free = build_model(ModelConfig(arch="mlp")).eval()
+    assert torch.equal(free.encode(x)[1], logvar)  # the log-variances are left alone
+    assert free.encode(x)[0].abs().max() > 2.0
+
+
+def test_the_spread_penalty_is_zero_at_the_standard_prior_and_fixes_the_scale():
+    from explorer.objectives import spread_penalty
+
+    mu = torch.randn(100_000, 2, generator=torch.Generator().manual_seed(0)) * 0.6
+    logvar = torch.full_like(mu, math.log(1 - 0.36))  # mixture covariance: I
+    assert spread_penalty(mu, logvar).item() == pytest.approx(0.0, abs=1e-3)
+    wide = spread_penalty(mu * 30, logvar + 2 * math.log(30)).item()
+    narrow = spread_penalty(mu / 30, logvar - 2 * math.log(30)).item()
+    assert wide > 500 and narrow > 5  # too wide and too narrow both cost
+    with torch.enable_grad():  # and its gradient shrinks a wide plane
+        scale = torch.tensor(5.0, requires_grad=True)
+        spread_penalty(mu * scale, logvar + 2 * torch.log(scale)).backward()
+        assert scale.grad > 0

@@ -37,3 +37,18 @@ def test_history_timelapse_reads_old_and_new_checkpoints():
     new = timelapse.history_timelapse({"snapshots": np.zeros((2, 5, 2)), "grids": np.zeros(
         (2, 6, 6, 28, 28), np.uint8), "snapshot_epochs": [1, 4]})
     assert new[1].shape == (2, 6, 6, 28, 28) and new[2] == [1, 4]
+
+
+def test_the_axes_and_the_small_manifold_follow_the_runs_plane():
+    rng = np.random.default_rng(1)
+    snaps = np.stack([rng.normal(size=(500, 2)) * 1.2 for _ in range(3)])
+    assert timelapse.timelapse_limit(snaps) == 4.0
+    assert timelapse.timelapse_limit(snaps * 50) == 200.0  # a plane 50 times wider
+    snaps[-1, 0] = [1e4, 0]  # one digit far out: it does not set the axes (the frame says it)
+    assert timelapse.timelapse_limit(snaps) == 4.0
+    assert timelapse.grid_lims({"grid_lims": [2.0, 125.0]}, 2) == [2.0, 125.0]
+    assert timelapse.grid_lims({}, 2) == [2.5, 2.5]  # runs saved before: over ±2.5
+    frames = timelapse.timelapse_frames(snaps, np.arange(500) % 10, list("0123456789"),
+                                        [1, 2, 3], px=160, lims=[2.5, 2.5, 2.5])
+    assert len(frames) == 3 and not np.array_equal(np.asarray(frames[0]),
+                                                   np.asarray(frames[-1]))

@@ -71,6 +71,8 @@ def test_events_metrics_and_split(small_cfg):
     assert [e.epoch for e in epochs] == [1, 2]
     assert epochs[-1].test_elbo == pytest.approx(-(epochs[-1].test_recon + epochs[-1].test_kl))
     assert epochs[-1].snapshot_z.shape == (256, 2)
+    from explorer import extent  # the time-lapse's small manifold spans the epoch's plane
+    assert epochs[-1].snapshot_lim == extent.snapshot_range(epochs[-1].snapshot_z)
     assert isinstance(events[-1], Finished) and events[-1].reason == "completed"
     assert not model.training
 

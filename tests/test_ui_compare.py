@@ -34,3 +34,27 @@ def test_compare_with_a_broken_run_file_says_so():
         assert any("broken (" not in e and "cannot be loaded" in e for e in errors(at))
     finally:
         broken.unlink()
+
+
+def test_each_model_is_shown_on_its_own_plane(tmp_path):
+    """A model whose plane is 50 times wider than the shipped one's gets axes and a
+    manifold 50 times wider, and the page says each model has its own."""
+    import json
+
+    from tooling import wide
+
+    path = wide.write(paths.PRETRAINED, paths.runs_dir() / "cmp-wide.pt", 50.0)
+    try:
+        at = open_tab(new_app(), "Compare")
+        at.selectbox(key="cmp_a").set_value(str(paths.PRETRAINED)).run()
+        at.selectbox(key="cmp_b").set_value(str(path)).run()
+        assert not at.exception and not errors(at)
+        ranges = [json.loads(c.proto.spec)["layout"]["yaxis"]["range"]
+                  for c in at.get("plotly_chart") if "z[0]" in c.proto.spec]
+        assert ranges == [[-4, 4], [-200, 200]]
+        captions = " ".join(c.value for c in at.caption)
+        assert "Over ±4," in captions and "Over ±200," in captions and "own plane" in captions
+        grids = [c for c in image_captions(at) if "manifold" in c]
+        assert grids == ["manifold over [-3, 3]², 12 x 12", "manifold over [-150, 150]², 12 x 12"]
+    finally:
+        path.unlink()

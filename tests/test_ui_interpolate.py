@@ -52,3 +52,18 @@ def test_prior_samples_redraw_with_a_new_seed_and_temperature():
     at.slider(key="prior_t").set_value(0.5).run()
     caption = [c for c in image_captions(at) if "samples" in c][0]
     assert "T = 0.5" in caption and "#1" in caption
+
+
+def test_a_typed_end_beyond_the_plane_extends_the_view_to_it():
+    import json
+
+    at = open_tab(new_app(), "Interpolate")
+
+    def y_range():
+        chart = [c for c in at.get("plotly_chart") if "path (linear)" in c.proto.spec][0]
+        return json.loads(chart.proto.spec)["layout"]["yaxis"]["range"]
+
+    assert y_range() == [-4, 4]  # the shipped model's extent
+    at.radio(key="ip_src_b").set_value("typed z").run()
+    at.text_input(key="ip_z_b").set_value("0.5, -30").run()
+    assert not at.exception and y_range() == [-40, 40]  # the whole path in view

@@ -2,6 +2,7 @@
 file gets one clear message."""
 
 import io
+import json
 
 import pytest
 from PIL import Image, ImageDraw
@@ -100,3 +101,43 @@ def test_an_example_runs_with_one_click_and_a_letter_gets_the_warning():
     at.file_uploader(key="upload").set_value(("w.png", buf.getvalue(), "image/png")).run()
     assert not at.exception and steps_shown(at) == STEPS  # the upload replaced the example
     assert "does not look like any digit" in " ".join(w.value for w in at.warning)
+
+
+def camera_frame() -> bytes:
+    """A webcam's test frame as Chromium's fake camera draws it: a green field, a timer,
+    bright corner squares and a pie; no digit."""
+    from bench.nondigits import camera
+
+    return camera(__import__("numpy").random.default_rng(3))
+
+
+def test_a_camera_frame_with_no_digit_gets_the_warning():
+    at = upload_mode(new_app())
+    at.file_uploader(key="upload").set_value(("frame.jpg", camera_frame(), "image/jpeg")).run()
+    assert not at.exception and steps_shown(at) == STEPS
+    warning = " ".join(w.value for w in at.warning)
+    assert "does not look like any digit" in warning and "pieces" in warning
+
+
+def drawing(trail: list[list[float]]):
+    """The Draw tab with a stroke drawn and an earlier path through the plane."""
+    import base64
+
+    img = Image.new("RGB", (112, 112), "white")
+    ImageDraw.Draw(img).line([(40, 20), (70, 90)], fill="black", width=8)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    at = new_app()
+    at.session_state["draw_trail"] = trail
+    at.session_state["draw_canvas"] = {"drawing": {"png": url, "strokes": 1, "seq": 1}}
+    open_tab(at, "Draw or upload")
+    [chart] = at.get("plotly_chart")
+    return json.loads(chart.proto.spec)["layout"]
+
+
+def test_a_drawn_path_beyond_the_plane_extends_the_view_to_it():
+    near = drawing([[0.5, 0.5]])
+    assert near["xaxis"]["range"] == [-4, 4] and near["yaxis"]["range"] == [-4, 4]
+    far = drawing([[-30.0, 1.0], [-10.0, 0.5]])  # a path out to z[0] = -30 ...
+    assert far["xaxis"]["range"] == [-40, 40] == far["yaxis"]["range"]  # ... is all in view

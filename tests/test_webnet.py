@@ -104,6 +104,29 @@ def test_js_encoder_matches_pytorch(arch, tmp_path):
     assert np.abs(got - expected).max() < 1e-4 * max(1.0, np.abs(expected).max())
 
 
+def test_js_encoder_bounds_the_means_as_pytorch_does(tmp_path):
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="mlp", mean_bound=0.5)).eval()
+    x = torch.rand(20, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = model.encoder(x).numpy()
+    assert np.abs(expected[:, :2]).max() < 0.5  # the means, bounded ...
+    assert np.abs(expected[:, :2]).max() > 0.1  # ... not zero
+    got = run_js(tmp_path, webnet.export_encoder(model), x.numpy(), net="encoder")
+    assert np.abs(got - expected).max() < 1e-5
+
+
+@pytest.mark.parametrize("far", [7.99, 8.5, 150.0, 2.0e4])
+def test_points_far_out_are_stored_where_they_lie(far):
+    points = np.array([[far, -far], [0.001, 0.0], [-far / 3, far / 7]])
+    header, body = pagefile.unpack(pagefile.pack(points=points))
+    p = header["points"]
+    xy = np.frombuffer(body, "<i2", 2 * p["n"], p["xy"]).reshape(-1, 2) / p["scale"]
+    np.testing.assert_allclose(xy, points, atol=1 / p["scale"])
+    assert p["scale"] == (4096 if far < 8 else pagefile.point_scale(points))
+    assert p["scale"] * far <= 32767 < 2 * p["scale"] * far or p["scale"] == 4096
+
+
 def test_every_supported_layer_in_odd_shapes(tmp_path):
     """Asymmetric kernels, strides and paddings, batch norm with no layer to fold into,
     output padding, pixel shuffle and upsampling by 3."""
@@ -155,8 +178,8 @@ def test_file_layout_points_and_digits():
     np.testing.assert_array_equal(np.frombuffer(body, "<f4", n, off), spec.weights)
     p = header["points"]
     xy = np.frombuffer(body, "<i2", 2 * p["n"], p["xy"]).reshape(-1, 2) / p["scale"]
-    np.testing.assert_allclose(xy[:2], points[:2], atol=1 / p["scale"])
-    assert xy[2, 0] < 8  # clipped to int16, far outside any pad
+    np.testing.assert_allclose(xy, points, atol=1 / p["scale"])  # 9 too: nothing clipped
+    assert p["scale"] == 2048
     assert list(np.frombuffer(body, np.uint8, 3, p["labels"])) == [3, 7, 9]
     d = header["digits"]
     levels = np.frombuffer(gzip.decompress(body[d["offset"]:d["offset"] + d["length"]]),

@@ -37,9 +37,16 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, proc: subprocess.Popen, port: int, started: float):
-        self.proc, self.port, self.started = proc, port, started
+    def __init__(self, proc: subprocess.Popen, port: int, started: float, log=None):
+        self.proc, self.port, self.started, self._log = proc, port, started, log
         self.url = f"http://127.0.0.1:{port}/"
+
+    def log(self) -> str:
+        """What the server has written to its log so far."""
+        if self._log is None:
+            return ""
+        fd = self._log.fileno()  # read where the server writes, without moving its offset
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
 
 @contextmanager
@@ -69,7 +76,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 90.0, script: Pat
                 if time.perf_counter() - started > timeout:
                     raise RuntimeError("streamlit did not answer its health check") from None
                 time.sleep(0.05)
-        yield Server(proc, port, started)
+        yield Server(proc, port, started, log)
     finally:
         proc.terminate()
         try:

@@ -18,7 +18,7 @@ import numpy as np
 from explorer import datasets
 from explorer.errors import DataError
 from explorer.media import encoded_csv, grid_image, morph_gif, png_bytes, strip
-from explorer.media.timelapse import history_timelapse, timelapse_gif
+from explorer.media.timelapse import grid_lims, history_timelapse, timelapse_gif
 
 
 def _parse_point(text: str, mu: np.ndarray) -> np.ndarray:
@@ -85,7 +85,8 @@ def _export(a) -> bytes:
         snaps, grids, epochs, labels = kept
         if labels is None:  # a run saved before its history kept them
             labels = train.snapshot_labels(TrainConfig.from_dict(ckpt.get("train_config") or {}))
-        out = timelapse_gif(snaps, labels, datasets.classes(model.cfg.dataset), epochs, grids)
+        out = timelapse_gif(snaps, labels, datasets.classes(model.cfg.dataset), epochs, grids,
+                            lims=grid_lims(ckpt.get("history", {}), len(snaps)))
     elif a.what in ("morph", "csv"):
         test = data.load_split("test", model.cfg.dataset)
         mu, logvar = latent.encode_all(model, test.images)

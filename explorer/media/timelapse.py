@@ -1,5 +1,8 @@
 """The time-lapse of a run: its latent map after each epoch, on fixed axes, beside the small
-manifold of that epoch; frames, a GIF, and what a checkpoint's history keeps of it."""
+manifold of that epoch; frames, a GIF, and what a checkpoint's history keeps of it.
+
+The axes follow the run's plane (explorer/extent.py over every kept epoch); a frame names
+the digits that lie beyond them, never drops them silently."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .. import extent
 from . import PALETTE, gif_bytes, grid_image
+
+OLD_GRID_LIM = 2.5  # the small manifold's half-width in runs saved before it followed the plane
 
 
 def _font(size: int) -> ImageFont.ImageFont:
@@ -20,15 +26,24 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 def timelapse_limit(snapshots: np.ndarray) -> float:
     """One axis range for every frame, so the clusters move and the axes stay still: the
-    99.5th percentile of |z| over the whole run, rounded up to a half, at least 2."""
-    q = float(np.quantile(np.abs(np.asarray(snapshots)), 0.995)) if np.size(snapshots) else 2.0
-    return max(2.0, np.ceil(q * 2) / 2)
+    extent of every kept epoch's points together (explorer.extent.extent_of)."""
+    return extent.extent_of(np.asarray(snapshots, np.float64).reshape(-1, 2))
+
+
+def grid_lims(history: dict, n: int) -> list[float]:
+    """The half-width of each kept epoch's small manifold: kept with it since it followed
+    the plane, OLD_GRID_LIM before."""
+    kept = (history or {}).get("grid_lims")
+    return [float(v) for v in kept] if kept is not None and len(kept) == n \
+        else [OLD_GRID_LIM] * n
 
 
 def timelapse_frame(z: np.ndarray, labels: np.ndarray, classes: Sequence[str], title: str,
-                    lim: float, grid: np.ndarray | None = None, px: int = 400) -> Image.Image:
-    """One epoch: the encoded sample coloured by label on fixed axes, the small manifold of
-    that epoch beside it (when the run kept one), and a legend."""
+                    lim: float, grid: np.ndarray | None = None, px: int = 400,
+                    grid_lim: float = OLD_GRID_LIM) -> Image.Image:
+    """One epoch: the encoded sample coloured by label on fixed axes (how many lie beyond
+    them, said), the small manifold of that epoch over ±grid_lim beside it (when the run
+    kept one), and a legend."""
     pad, head = 36, 30
     side = 0 if grid is None else px * 3 // 5
     legend_w = 150
@@ -60,6 +75,10 @@ def timelapse_frame(z: np.ndarray, labels: np.ndarray, classes: Sequence[str], t
     for k in np.flatnonzero(inside):
         d.ellipse([xs[k] - r, ys[k] - r, xs[k] + r, ys[k] + r],
                   fill=PALETTE[int(labels[k]) % 10])
+    beyond = int((~inside).sum())
+    if beyond:
+        d.text((x0 + px, 6), f"{beyond:,} of {len(z):,} beyond ±{lim:g}", fill="#b33",
+               font=small, anchor="ra")
     right = x0 + px + 16
     top = y0
     if grid is not None:
@@ -67,8 +86,8 @@ def timelapse_frame(z: np.ndarray, labels: np.ndarray, classes: Sequence[str], t
         g = g / 255.0 if np.asarray(grid).dtype == np.uint8 else g
         cell = side // g.shape[0]
         img.paste(grid_image(g, cell).convert("RGB"), (right, top))
-        d.text((right, top + cell * g.shape[0] + 4), "decoded over [-2.5, 2.5]²", fill="#555",
-               font=small)
+        d.text((right, top + cell * g.shape[0] + 4), f"decoded over ±{grid_lim:.3g} on both "
+               "axes", fill="#555", font=small)
         top += cell * g.shape[0] + 26
     for c, name in enumerate(classes):
         y = top + c * 17
@@ -81,23 +100,26 @@ def timelapse_frame(z: np.ndarray, labels: np.ndarray, classes: Sequence[str], t
 
 def timelapse_frames(snapshots: np.ndarray, labels: np.ndarray, classes: Sequence[str],
                      epochs: Sequence[int], grids: np.ndarray | None = None,
-                     px: int = 400) -> list[Image.Image]:
-    """A frame per kept epoch (snapshots: (E, N, 2); grids: (E, 6, 6, 28, 28) or None)."""
+                     px: int = 400, lims: Sequence[float] | None = None) -> list[Image.Image]:
+    """A frame per kept epoch (snapshots: (E, N, 2); grids: (E, 6, 6, 28, 28) or None;
+    lims: each grid's half-width, or None for the range training gives a grid of these
+    points: extent.snapshot_range, as in a run just made)."""
     snapshots = np.asarray(snapshots)
     if snapshots.ndim != 3 or len(snapshots) == 0:
         raise ValueError("this run kept no per-epoch snapshots of its latent map")
     lim = timelapse_limit(snapshots)
     labels = np.asarray(labels)[: snapshots.shape[1]]
+    lims = [extent.snapshot_range(s) for s in snapshots] if lims is None else list(lims)
     return [timelapse_frame(s, labels, classes, f"epoch {e}", lim,
-                            None if grids is None else grids[i], px)
+                            None if grids is None else grids[i], px, lims[i])
             for i, (s, e) in enumerate(zip(snapshots, epochs, strict=True))]
 
 
 def timelapse_gif(snapshots: np.ndarray, labels: np.ndarray, classes: Sequence[str],
                   epochs: Sequence[int], grids: np.ndarray | None = None, ms: int = 250,
-                  px: int = 400) -> bytes:
+                  px: int = 400, lims: Sequence[float] | None = None) -> bytes:
     """The frames as a GIF, holding the last one for two seconds."""
-    frames = timelapse_frames(snapshots, labels, classes, epochs, grids, px)
+    frames = timelapse_frames(snapshots, labels, classes, epochs, grids, px, lims)
     return gif_bytes(frames, [ms] * (len(frames) - 1) + [2000])
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import checkpoint, data, latent, media
+from explorer import checkpoint, data, extent, latent, media
 from explorer.ui import identity, models, plots
 from explorer.ui.models import ModelEntry
 from explorer.ui.sidebar import unavailable_message
@@ -32,19 +32,20 @@ def card_rows(ckpt: dict) -> list[str]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def manifold_png(path: str, mtime: float, n: int = 12, lim: float = 3.0) -> str:
-    """The manifold as a PNG data URI (no media file for the page to fetch)."""
+def manifold_png(path: str, mtime: float, lim: float, n: int = 12) -> str:
+    """The manifold over ±lim as a PNG data URI (no media file for the page to fetch)."""
     model, _ = models.load(path, mtime)
     return media.png_data_uri(media.grid_image(latent.decode_grid(model, n, -lim, lim), 40))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def scatter_figure(path: str, mtime: float):
-    """3,000 test digits, on the same axes for both models; shared, so never mutated."""
+    """3,000 test digits on the model's own plane (its extent); shared, so never mutated."""
     enc = models.encoded_test_set(path, mtime)
     idx = np.random.default_rng(0).choice(len(enc.mu), min(3000, len(enc.mu)), replace=False)
     return plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, height=430,
-                                index=idx, point_size=3)
+                                index=idx, point_size=3,
+                                lim=models.page_data(path, mtime).extent)
 
 
 def compare_panel(entry: ModelEntry) -> None:
@@ -82,12 +83,19 @@ def compare_panel(entry: ModelEntry) -> None:
             st.error(f"The test set {e.label} is shown with is missing: {err}")
             return
         loaded.append(ckpt)
-    for col, e in zip((a, b), chosen, strict=True):
+    halves = [models.page_data(e.path, e.mtime).extent for e in chosen]
+    same = halves[0] == halves[1]
+    for col, e, half in zip((a, b), chosen, halves, strict=True):
+        g = extent.grid_range(half)
         with col:
             st.plotly_chart(scatter_figure(e.path, e.mtime), key=f"chart_cmp_{col is a}",
                             config={"displaylogo": False})
-            st.image(manifold_png(e.path, e.mtime),
-                     caption="manifold over [-3, 3]², 12 x 12")
+            st.caption(f"Over ±{half:g}, the square that holds 99.5% of this model's test "
+                       "digits" + (" (both models' planes are this wide)." if same else
+                                   ": each model on its own plane, so mind the axes. Zoom "
+                                   "out to see the digits beyond."))
+            st.image(manifold_png(e.path, e.mtime, g),
+                     caption=f"manifold over [{-g:g}, {g:g}]², 12 x 12")
     st.subheader("Metrics cards")
     st.table({"": [r[0] for r in ROWS], "Model A": card_rows(loaded[0]),
               "Model B": card_rows(loaded[1])})

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import latent, media
+from explorer import extent, latent, media
 from explorer.preprocess import ImageError, to_mnist
 from explorer.ui import encoding, models, plots
 from explorer.ui.markers import plot_markers
@@ -40,9 +40,11 @@ def _on_drawing() -> None:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _scatter(path: str, mtime: float):
+def _scatter(path: str, mtime: float, lim: float):
+    """The test set on axes over ±lim: the model's extent, or a nice step more where the
+    drawing's path has gone beyond it (the view extends to the path, never cuts it off)."""
     enc = models.encoded_test_set(path, mtime)
-    return plots.latent_scatter(enc.mu, enc.labels, enc.classes, lim=4.0, opacity=0.35,
+    return plots.latent_scatter(enc.mu, enc.labels, enc.classes, lim=lim, opacity=0.35,
                                 height=520)
 
 
@@ -61,20 +63,24 @@ def draw_panel(entry: ModelEntry) -> None:
             x = to_mnist(decode_data_url(drawing["png"]))
         except ImageError as e:
             left.warning(f"Not readable yet: {e}")
+    lim = models.page_data(entry.path, entry.mtime).extent
+    if x is not None:
+        mu, logvar = latent.encode_one(model, x)
+        trail = st.session_state.draw_trail
+        if not trail or np.hypot(*(np.array(trail[-1]) - mu)) > 1e-3:
+            trail.append([float(mu[0]), float(mu[1])])
+            del trail[:-MAX_TRAIL]
+        ellipse = latent.ellipse(mu, logvar, 1.0)
+        lim = extent.cover(lim, np.concatenate([np.asarray(trail), ellipse]))
     with right:
-        st.plotly_chart(_scatter(entry.path, entry.mtime), key="draw_scatter",
+        st.plotly_chart(_scatter(entry.path, entry.mtime, lim), key="draw_scatter",
                         config={"displaylogo": False})
     if x is None:
         right.caption("Your drawing's path through the latent plane will appear here.")
         plot_markers([], key="draw_markers")
         return
-    mu, logvar = latent.encode_one(model, x)
-    trail = st.session_state.draw_trail
-    if not trail or np.hypot(*(np.array(trail[-1]) - mu)) > 1e-3:
-        trail.append([float(mu[0]), float(mu[1])])
-        del trail[:-MAX_TRAIL]
     st.session_state.your_digit = x  # an endpoint for Interpolate (encoded by any model)
-    ellipse = latent.ellipse(mu, logvar, 1.0).tolist()
+    ellipse = ellipse.tolist()
     plot_markers([{"plot": "draw_scatter", "id": "trail", "path": trail, "color": "#555",
                    "width": 2, "dash": True},
                   {"plot": "draw_scatter", "id": "sigma", "path": ellipse, "color": "#111",

@@ -12,14 +12,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import datasets, media, share
+from explorer import datasets, extent, media, share
 from explorer.pagecache import PageData
 from explorer.ui import models
 from explorer.ui.explore_view import as_z, explore_view
 from explorer.ui.models import ModelEntry
 
-LIM = 4.0  # slider range: covers the encoded test set of a beta = 1 model
-GRID = {"n": 15, "lim": 3.0, "spacing": "linear"}  # the manifold's first settings (view.js)
+# Every range here is the model's: its extent (explorer/extent.py, kept with its page data)
+# is where the pad, the sliders, the scatter and the manifold start, and a z set beyond it
+# extends the view, up to REACH extents.
 
 
 def init_state() -> None:
@@ -27,15 +28,28 @@ def init_state() -> None:
         st.session_state.setdefault(key, value)
 
 
-def move_to(z) -> None:
-    """Move the preview to z, clipped to the slider range."""
-    st.session_state.z0, st.session_state.z1 = as_z(z, LIM) or (0.0, 0.0)
+def reach(page: PageData) -> float:
+    """How far out z may be set in this model's plane."""
+    return extent.REACH * page.extent
+
+
+def move_to(z, page: PageData) -> None:
+    """Move the preview to z (the page's view extends to it; beyond reach(page) it stops
+    at the edge)."""
+    st.session_state.z0, st.session_state.z1 = as_z(z, reach(page)) or (0.0, 0.0)
 
 
 def _on_pick(z: tuple[float, float], selected: int | None) -> None:
-    move_to(z)
+    st.session_state.z0, st.session_state.z1 = z  # checked by explore_view.as_z
     if selected is not None:
         st.session_state.selected = selected
+
+
+def _grid(page: PageData) -> dict:
+    """The manifold's settings (the page's, where Python draws the grid), or its first."""
+    first = {"n": 15, "lim": extent.grid_range(page.extent), "spacing": "linear"}
+    grid = st.session_state.get("explore_grid") or first
+    return grid if 0 < grid["lim"] <= page.extent else first
 
 
 def _on_grid(settings: dict) -> None:
@@ -44,7 +58,7 @@ def _on_grid(settings: dict) -> None:
         n, lim, spacing = int(settings["n"]), float(settings["lim"]), str(settings["spacing"])
     except (KeyError, TypeError, ValueError):
         return
-    if 1 <= n <= 30 and 0.5 <= lim <= LIM and spacing in ("linear", "normal"):
+    if 1 <= n <= 30 and 0 < lim < 1e9 and spacing in ("linear", "normal"):
         st.session_state.explore_grid = {"n": n, "lim": lim, "spacing": spacing}
 
 
@@ -64,7 +78,8 @@ def view_panel(entry: ModelEntry, page: PageData) -> None:
     """Reruns alone when the page reports a new z or a click (no chart is sent again)."""
     s = st.session_state
     fallback = python_pictures(entry, page) if page.decoder_error else None
-    explore_view(page, (s.z0, s.z1), s.selected, key="explore", lim=LIM, on_pick=_on_pick,
+    explore_view(page, (s.z0, s.z1), s.selected, key="explore", lim=reach(page),
+                 on_pick=_on_pick,
                  fallback=fallback, on_grid=_on_grid)
 
 
@@ -80,8 +95,9 @@ def python_pictures(entry: ModelEntry, page: PageData) -> dict:
     def uri(x: np.ndarray) -> str:
         return media.png_data_uri(media.picture(x, x.shape[-1]))
 
-    grid = s.get("explore_grid", GRID)
-    pictures = latent.decode_grid(model, grid["n"], -grid["lim"], grid["lim"], grid["spacing"])
+    grid = _grid(page)
+    pictures = latent.decode_grid(model, grid["n"], -grid["lim"], grid["lim"], grid["spacing"],
+                                  scale=page.extent / extent.FALLBACK)
     recon = None
     if s.selected is not None:
         mu = models.encoded_test_set(entry.path, entry.mtime).mu[s.selected]

@@ -25,7 +25,8 @@ VIEW = PageComponent("explore", Path(__file__).parent / "static" / "explore_view
 
 
 def as_z(value, lim: float) -> tuple[float, float] | None:
-    """[x, y] from the page -> z rounded to 0.01 and clipped to ±lim, or None."""
+    """[x, y] from the page -> z rounded to 0.01 and clipped to ±lim (how far out the page
+    may set z: explore.reach), or None."""
     try:
         x, y = float(value[0]), float(value[1])
     except (TypeError, ValueError, IndexError, KeyError):
@@ -43,7 +44,7 @@ def as_index(value, n: int) -> int | None:
 
 
 def explore_view(page: PageData, z: tuple[float, float], selected: int | None, *,
-                 key: str = "explore", lim: float = 4.0,
+                 key: str = "explore", lim: float = 400.0,
                  on_pick: Callable[[tuple[float, float], int | None], None] | None = None,
                  fallback: dict | None = None,
                  on_grid: Callable[[dict], None] | None = None) -> None:
@@ -68,7 +69,7 @@ def explore_view(page: PageData, z: tuple[float, float], selected: int | None, *
             on_grid(grid)
 
     page_file, digits = VIEW.file(page, "page.bin"), VIEW.file(page, "digits.bin")
-    data = {"lim": float(lim), "classes": page.meta["classes"],
+    data = {"classes": page.meta["classes"],
             "noun": datasets.noun(page.meta["dataset"]),
             "z": [round(float(z[0]), 4), round(float(z[1]), 4)],
             "selected": selected, "page": page_file, "digits": digits, "fallback": fallback}

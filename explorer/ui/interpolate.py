@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 from PIL import ImageDraw
 
-from explorer import density, latent, media
+from explorer import density, extent, latent, media
 from explorer.priors import PRIORS
 from explorer.ui import models, plots
 from explorer.ui.models import ModelEntry
@@ -18,11 +18,12 @@ SOURCES = ("test digit", "your digit", "typed z")
 ENDS = {"a": ("Start", "#111111"), "b": ("End", "#d62728")}
 
 
-def _init(enc: models.Encoded) -> None:
+def _init(enc: models.Encoded, half: float) -> None:
     # a first class and a second one: a morph that shows something from the start
     st.session_state.setdefault("ip_idx_a", int(np.argmax(enc.labels == 0)))
     st.session_state.setdefault("ip_idx_b", int(np.argmax(enc.labels == 1)))
-    for k, z in (("a", "-1.5, 1.5"), ("b", "1.5, -1.5")):
+    v = float(f"{0.375 * half:.2g}")  # typed ends inside the model's plane (1.5 of ±4)
+    for k, z in (("a", f"{-v:g}, {v:g}"), ("b", f"{v:g}, {-v:g}")):
         st.session_state.setdefault(f"ip_src_{k}", "test digit")
         st.session_state.setdefault(f"ip_z_{k}", z)
 
@@ -64,17 +65,18 @@ def endpoint(k: str, model, enc: models.Encoded) -> tuple[np.ndarray | None, str
 def interpolate_panel(entry: ModelEntry) -> None:
     model, _ = models.load(entry.path, entry.mtime)
     enc = models.encoded_test_set(entry.path, entry.mtime)
-    _init(enc)
+    half = models.page_data(entry.path, entry.mtime).extent
+    _init(enc, half)
     st.markdown("Pick two points and walk between them. Every step is decoded, so you see "
                 "what lies *between* two digits: a smooth morph where the plane is filled, "
                 "odd shapes where the path crosses a gap.")
-    interpolation(model, enc, Path(entry.path).stem)
+    interpolation(model, enc, Path(entry.path).stem, half)
     st.divider()
-    prior_samples(entry, model, enc)
+    prior_samples(entry, model, enc, half)
 
 
 @st.fragment
-def interpolation(model, enc: models.Encoded, model_name: str) -> None:
+def interpolation(model, enc: models.Encoded, model_name: str, half: float) -> None:
     c1, c2, c3 = st.columns([2, 2, 2], gap="large")
     with c1:
         za, what_a = endpoint("a", model, enc)
@@ -100,7 +102,7 @@ def interpolation(model, enc: models.Encoded, model_name: str) -> None:
     row.download_button("Morph (GIF)", lambda: media.morph_gif(pictures),
                        file_name=f"morph-{name}.gif", mime="image/gif", on_click="ignore",
                        icon=":material/download:", key="dl_ip_gif")
-    fig = _scatter(enc)
+    fig = _scatter(enc, lim=extent.cover(half, path))  # a path beyond the plane extends it
     plots.add_path(fig, path, f"path ({method})", mode="lines+markers", width=2.5)
     for (title, color), z in ((ENDS["a"], za), (ENDS["b"], zb)):
         plots.add_current(fig, tuple(z), name=title)
@@ -109,11 +111,12 @@ def interpolation(model, enc: models.Encoded, model_name: str) -> None:
     st.plotly_chart(fig, key="chart_ip_scatter", config={"displaylogo": False})
 
 
-def _scatter(enc: models.Encoded, height: int = 520):
-    """The encoded test set, a fixed sample of 3,000 points (faint, under the path)."""
+def _scatter(enc: models.Encoded, lim: float, height: int = 520):
+    """The encoded test set, a fixed sample of 3,000 points (faint, under the path), on
+    axes over ±lim."""
     idx = np.random.default_rng(0).choice(len(enc.mu), min(3000, len(enc.mu)), replace=False)
     return plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, height=height,
-                                opacity=0.35, index=idx)
+                                opacity=0.35, index=idx, lim=lim)
 
 
 def _in_holes(entry: ModelEntry, model, z: np.ndarray) -> np.ndarray:
@@ -125,7 +128,7 @@ def _in_holes(entry: ModelEntry, model, z: np.ndarray) -> np.ndarray:
 
 
 @st.fragment
-def prior_samples(entry: ModelEntry, model, enc: models.Encoded) -> None:
+def prior_samples(entry: ModelEntry, model, enc: models.Encoded, half: float) -> None:
     st.subheader("Samples from the prior")
     st.markdown(f"A VAE is a generative model: draw z from the prior ({model.cfg.prior}: "
                 f"{PRIORS[model.cfg.prior]}) and decode it. The temperature T scales the draw's "
@@ -152,7 +155,7 @@ def prior_samples(entry: ModelEntry, model, enc: models.Encoded) -> None:
     left.image(media.png_data_uri(img), width=min(600, img.width),
                caption=f"{side * side} samples, T = {temperature:g}, draw "
                        f"#{st.session_state.prior_seed}: {int(holes.sum())} in holes")
-    fig = _scatter(enc, height=460)
+    fig = _scatter(enc, lim=extent.cover(half, z), height=460)  # every sample in view
     plots.add_path(fig, z, "the samples' z", mode="markers")
     if not model.prior.learned:
         plots.add_path(fig, latent.ellipse(np.zeros(2), np.full(2, 2 * np.log(temperature))),

@@ -107,14 +107,14 @@ def test_images(dataset: str) -> np.ndarray:
 
 @st.cache_data(max_entries=8, show_spinner="Measuring where the digits are ...")
 def densities(path: str, mtime: float, n_train: int = 10_000) -> dict:
-    """The prior and the aggregate posterior of n_train training digits on a grid
-    (explorer/density.py), and the holes between them."""
+    """The prior and the aggregate posterior of n_train training digits on a grid over the
+    model's extent (explorer/density.py), and the holes between them."""
     from explorer import data, density, latent
 
     model, _ = load(path, mtime)
     split = data.load_split("train", model.cfg.dataset).subset(n_train, seed=0)
     mu, logvar = latent.encode_all(model, split.images)
-    axis, points = density.grid()
+    axis, points = density.grid(page_data(path, mtime).extent)
     prior = density.prior_density(model, points)
     agg = density.aggregate_density(mu, logvar, points)
     hole = density.holes(prior, agg)

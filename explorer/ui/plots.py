@@ -22,9 +22,12 @@ FONT = dict(size=14)
 
 
 def _layout(fig: go.Figure, height: int, lim: float | None = None) -> go.Figure:
+    """Axes over ±lim (the model's extent, or more where a path reaches beyond it); a new
+    lim resets a zoom, the same one keeps it. Points beyond are in the figure: a zoom or a
+    pan out shows them where they lie."""
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=FONT,
                       dragmode="pan", legend=dict(itemsizing="constant", title_text="label"),
-                      plot_bgcolor="white", uirevision="keep")
+                      plot_bgcolor="white", uirevision=f"keep{lim}")
     axis = dict(showgrid=True, gridcolor="#eee", zeroline=True, zerolinecolor="#ccc")
     fig.update_xaxes(title_text="z[0]", **axis, **({"range": [-lim, lim]} if lim else {}))
     fig.update_yaxes(title_text="z[1]", scaleanchor="x", scaleratio=1, **axis,
@@ -34,7 +37,7 @@ def _layout(fig: go.Figure, height: int, lim: float | None = None) -> go.Figure:
 
 def latent_scatter(z: np.ndarray, labels: np.ndarray, classes: tuple[str, ...],
                    current: tuple[float, float] | None = None, height: int = 560,
-                   lim: float | None = 4.0, point_size: int = 4, opacity: float = 0.6,
+                   lim: float | None = None, point_size: int = 4, opacity: float = 0.6,
                    index: np.ndarray | None = None) -> go.Figure:
     """The encoded digits, one WebGL trace per class so the legend toggles them; each point
     carries its dataset index in customdata so a click can be mapped back."""

@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from explorer import familiar, media
+from explorer import familiar, media, nondigit
 from explorer.preprocess import Stages, to_pil
 
 PX = 96  # each picture's side in the strip
@@ -40,10 +40,11 @@ def _pixels(a: np.ndarray, frame: int, px: int) -> Image.Image:
 
 def pictures(s: Stages, px: int = PX) -> list[tuple[str, str]]:
     """(caption, PNG data URI) of each stage before the model, each px x px: as uploaded,
-    ink found, cropped, fitted 20x20, centred 28x28."""
+    ink found (what lies far from the digit left out), cropped, fitted 20x20, centred
+    28x28."""
     return [(caption, media.png_data_uri(img)) for caption, img in [
         ("as uploaded", tile(s.image.convert("RGBA"), px, (0, 0, 0, 0))),
-        ("ink found", tile(_ink(s.ink), px)),
+        ("ink found", tile(_ink(s.kept), px)),
         ("cropped", tile(_ink(s.crop), px)),
         ("fitted 20x20", _pixels(s.fit, 20, px)),
         ("centred 28x28", _pixels(s.x, 28, px))]]
@@ -63,8 +64,10 @@ def steps_strip(steps: list[tuple[str, str]], reconstruction_uri: str) -> None:
 
 
 def warn_if_unfamiliar(reasons: list[str]) -> None:
+    """The warning, with its reasons: explorer/nondigit.py's (the picture) and
+    explorer/familiar.py's (its place in the latent plane)."""
     if reasons:
-        why = "; ".join(familiar.REASONS[r] for r in reasons)
+        why = "; ".join({**nondigit.REASONS, **familiar.REASONS}[r] for r in reasons)
         st.warning(f"**This does not look like any digit the model has seen** ({why}). It is "
                    "placed on the map all the same, but its place there means little.",
                    icon=":material/help:")

@@ -34,7 +34,8 @@ def timelapse_view(path: str, mtime: float) -> None:
         cfg = TrainConfig.from_dict(ckpt.get("train_config") or {})
         labels = _labels(model.cfg.dataset, cfg.test_subset)
     classes = datasets.classes(model.cfg.dataset)
-    lim = timelapse.timelapse_limit(snaps)
+    lim = timelapse.timelapse_limit(snaps)  # the run's plane, over every kept epoch
+    lims = timelapse.grid_lims(history, len(snaps))
     key = f"tl_{Path(path).stem}"
     left, right = st.columns([1, 1], gap="large")
     with left:
@@ -42,7 +43,8 @@ def timelapse_view(path: str, mtime: float) -> None:
                  if len(epochs) > 1 else epochs[0])
         i = epochs.index(epoch)
         frame = timelapse.timelapse_frame(snaps[i], labels, classes, f"epoch {epoch}", lim,
-                                          None if grids is None else grids[i], px=360)
+                                          None if grids is None else grids[i], px=360,
+                                          grid_lim=lims[i])
         st.image(media.png_data_uri(frame))
     with right:
         fig = plots.loss_figure(history.get("steps") or {}, history.get("epochs") or {},
@@ -56,6 +58,7 @@ def timelapse_view(path: str, mtime: float) -> None:
                    "epochs; the dashed line marks the epoch shown.")
         st.download_button(
             "Time-lapse (GIF)",
-            lambda: timelapse.timelapse_gif(snaps, labels, classes, epochs, grids),
+            lambda: timelapse.timelapse_gif(snaps, labels, classes, epochs, grids,
+                                            lims=lims),
             file_name=f"timelapse-{Path(path).stem}.gif", mime="image/gif", on_click="ignore",
             icon=":material/download:", key=f"{key}_gif")

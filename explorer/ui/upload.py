@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from explorer import familiar, latent
+from explorer import extent, familiar, latent, nondigit
 from explorer.images import MAX_BYTES
 from explorer.preprocess import ImageError, stages
 from explorer.ui import encoding, examples, models, plots, steps
 from explorer.ui.draw import draw_panel
-from explorer.ui.explore import LIM, move_to
+from explorer.ui.explore import move_to
 from explorer.ui.models import ModelEntry
 
 TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
@@ -20,10 +20,11 @@ MODES = ["Draw a digit", "Upload an image", "Take a photo"]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _preprocess(data: bytes) -> tuple[np.ndarray, list[tuple[str, str]]]:
-    """(the 28x28 digit, its steps as captioned pictures); ImageError for unusable files."""
+def _preprocess(data: bytes) -> tuple[np.ndarray, list[tuple[str, str]], list[str]]:
+    """(the 28x28 digit, its steps as captioned pictures, why the picture does not look like
+    one digit: explorer/nondigit.py); ImageError for unusable files."""
     s = stages(data)
-    return s.x, steps.pictures(s)
+    return s.x, steps.pictures(s), nondigit.reasons(s)
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring what the test digits look like (once) ...")
@@ -35,8 +36,10 @@ def _familiar_levels(path: str, mtime: float) -> familiar.Levels:
 
 
 def upload_panel(entry: ModelEntry) -> None:
-    mode = st.segmented_control("input", MODES, key="input_mode", default="Draw a digit",
-                                label_visibility="collapsed")
+    # the first mode set in session state, not as the widget's default: the sidebar keeps
+    # this key alive across tabs, and a widget with both logs a warning on every visit
+    st.session_state.setdefault("input_mode", MODES[0])
+    mode = st.segmented_control("input", MODES, key="input_mode", label_visibility="collapsed")
     if mode == "Upload an image":
         upload_section(entry)
     elif mode == "Take a photo":
@@ -76,7 +79,7 @@ def show_digit(entry: ModelEntry, name: str, data: bytes) -> None:
     """Preprocess, show the steps, encode and place one picture (an ImageError is shown as a
     message, never raised)."""
     try:
-        x, pictures = _preprocess(data)
+        x, pictures, odd = _preprocess(data)
     except ImageError as e:
         st.error(f"**{name}**: {e}")
         return
@@ -86,8 +89,8 @@ def show_digit(entry: ModelEntry, name: str, data: bytes) -> None:
     st.session_state.your_digit = x  # an endpoint for Interpolate (encoded by any model)
 
     steps.steps_strip(pictures, steps.reconstruction_uri(latent.decode_point(model, mu)))
-    steps.warn_if_unfamiliar(familiar.unfamiliar(_familiar_levels(entry.path, entry.mtime),
-                                                 model, x, mu, logvar, enc.mu))
+    steps.warn_if_unfamiliar(odd + familiar.unfamiliar(
+        _familiar_levels(entry.path, entry.mtime), model, x, mu, logvar, enc.mu))
     left, right = st.columns([3, 2], gap="large")
     with right:
         st.markdown(encoding.describe(mu, logvar))
@@ -96,11 +99,13 @@ def show_digit(entry: ModelEntry, name: str, data: bytes) -> None:
         st.markdown(f"Most of them are **{most}**.")
         if st.button("Show in Explore", key="upload_to_explore",
                      help="Move the Explore tab's preview to this digit's latent mean"):
-            move_to(mu)
+            move_to(mu, models.page_data(entry.path, entry.mtime))
             st.toast("The Explore preview moved to your digit.")
     with left:
-        fig = plots.latent_scatter(enc.mu, enc.labels, enc.classes, lim=LIM, opacity=0.35)
+        ellipses = {k: latent.ellipse(mu, logvar, k) for k in (2, 1)}
+        lim = extent.cover(models.page_data(entry.path, entry.mtime).extent, ellipses[2])
+        fig = plots.latent_scatter(enc.mu, enc.labels, enc.classes, lim=lim, opacity=0.35)
         for k, dash in ((2, "dot"), (1, "solid")):
-            plots.add_path(fig, latent.ellipse(mu, logvar, k), f"{k}-sigma of q(z|x)", dash=dash)
+            plots.add_path(fig, ellipses[k], f"{k}-sigma of q(z|x)", dash=dash)
         plots.add_current(fig, tuple(mu), name="your digit (mean)")
         st.plotly_chart(fig, key="upload_scatter", config={"displaylogo": False})

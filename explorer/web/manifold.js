@@ -2,9 +2,10 @@
 // the page a few rows per frame (the page stays responsive while a 30 x 30 grid fills in).
 // Click a cell to move z there; the red square marks the cell of the current z. Spacing
 // "normal" puts the cells at Normal quantiles, each holding equal prior mass, as
-// explorer/latent.py's grid_axis does.
+// explorer/latent.py's grid_axis does. The ranges on offer follow the model's plane.
 
 import { ACCENT } from "./plane.js";
+import { gridRanges } from "./extent.js";
 
 const BUDGET_MS = 8; // decoding per animation frame
 const PX = [28, 56, 84, 112];
@@ -27,22 +28,25 @@ export function normalQuantile(p) {
     (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
-/** n coordinates from -lim to lim, linear or at Normal quantiles (clipped to ±lim). */
-export function gridAxis(n, lim, spacing) {
+/** n coordinates from -lim to lim, linear or at Normal quantiles (clipped to ±lim) scaled
+ *  by `scale` (the plane's extent over a standard-prior model's 4: 1 for that model). */
+export function gridAxis(n, lim, spacing, scale = 1) {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     out[i] = spacing === "normal"
-      ? Math.min(lim, Math.max(-lim, normalQuantile((i + 0.5) / n)))
+      ? Math.min(lim, Math.max(-lim, scale * normalQuantile((i + 0.5) / n)))
       : n === 1 ? -lim : -lim + (2 * lim * i) / (n - 1);
   }
   return out;
 }
 
+const options = (values) => values.map((v) => `<option value="${v}">±${v}</option>`).join("");
+
 export class Manifold {
   constructor(parent, view) {
     this.view = view;
     const g = `lx-spacing-${++groups}`;
-    const lims = [1, 1.5, 2, 2.5, 3, 3.5, 4].map((v) => `<option value="${v}">±${v}</option>`).join("");
+    const lims = options(gridRanges(4));
     const pxs = PX.map((v) => `<option value="${v}">${v}</option>`).join("");
     parent.insertAdjacentHTML("beforeend", `
       <div class="lx-grid" role="img" aria-label="decoded digits over the latent plane"><canvas></canvas><canvas aria-hidden="true"></canvas></div>
@@ -51,7 +55,7 @@ export class Manifold {
         <label>range <select class="lx-grid-lim">${lims}</select></label>
         <span class="lx-radio" role="radiogroup" aria-label="spacing">spacing
           <label><input type="radio" name="${g}" value="linear" checked> linear</label>
-          <label title="cells at Normal quantiles, each holding equal prior mass (as in the TensorFlow tutorial)"><input type="radio" name="${g}" value="normal"> normal</label></span>
+          <label title="cells at Normal quantiles (each holding equal mass of N(0, I), as in the TensorFlow tutorial), scaled to the model's plane"><input type="radio" name="${g}" value="normal"> normal</label></span>
         <span class="lx-dl"><label>pixels per cell <select class="lx-grid-px">${pxs}</select></label>
           <button type="button" class="lx-btn lx-grid-save">Download PNG</button></span>
       </div>`);
@@ -67,10 +71,22 @@ export class Manifold {
     this.listen(parent);
   }
 
+  /** The model's extent: the ranges on offer are eighths of it (±1 to ±4 for a standard
+   *  model's ±4), and the grid starts at three quarters of it. */
+  setLim(lim) {
+    if (lim === this.planeLim) return;
+    this.planeLim = lim;
+    const ranges = gridRanges(lim), first = ranges[4];
+    this.inputs.lim.innerHTML = options(ranges);
+    this.inputs.lim.value = String(first);
+    this.settings = { ...this.settings, lim: first };
+    this.restart();
+  }
+
   /** Start decoding the grid for the current settings (the network may have changed). */
   restart() {
     const { n, lim, spacing } = this.settings, net = this.view.decoder;
-    this.axis = gridAxis(n, lim, spacing);
+    this.axis = gridAxis(n, lim, spacing, (this.planeLim || 4) / 4);
     if (!net) { this.job = null; return; }
     const [, h, w] = net.outShape;
     this.cells.width = n * w; this.cells.height = n * h;

@@ -186,6 +186,10 @@ export function compileNet(spec, weights) {
       case "upsample": steps.push(gather(upsampleIndex(L))); break;
       case "affine": steps.push(affine(L, ref(L.scale), ref(L.shift))); break;
       case "add": { const b = ref(L.b); steps.push((x) => { for (let i = 0; i < n; i++) x[i] += b[i]; return x; }); break; }
+      case "bound_mean": { // the means (first half) squashed to ±bound: b tanh(mu / b)
+        const b = L.bound, half = n / 2;
+        steps.push((x) => { for (let i = 0; i < half; i++) x[i] = b * Math.tanh(x[i] / b); return x; }); break;
+      }
       default: throw new Error(`unknown layer ${L.op}`);
     }
   }

@@ -94,12 +94,13 @@ export class Pad {
   }
 
   paste(text) {
-    const r = parseZ(text), lim = this.view.lim;
+    const r = parseZ(text);
     if (r.error) { this.say(r.error, true); return; }
-    const z = this.view.clamp(r.z);
+    const z = [round2(r.z[0]), round2(r.z[1])];
+    if (!this.view.extendTo(z)) { this.say("too far out", true); return; } // (the view says why)
     this.view.move(z, performance.now(), "paste");
     this.view.commit();
-    this.say(z[0] !== r.z[0] || z[1] !== r.z[1] ? `clipped to ±${lim}` : "pasted");
+    this.say("pasted");
   }
 
   listen(copyButton) {

@@ -8,14 +8,18 @@ export const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
 export const MARKER = "#111111";
 export const ACCENT = "#e15759";
 
-const NICE = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20];
+const NICE = [1, 2, 2.5, 5, 10]; // tick steps, times a power of ten
 
-/** About 4 to 9 round tick values across [lo, hi]. */
-export function ticks(lo, hi) {
-  const step = NICE.find((s) => (hi - lo) / s <= 9) || NICE[NICE.length - 1];
-  const out = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + 1e-9; t += step) {
-    out.push(Math.abs(t) < 1e-9 ? 0 : +t.toFixed(4));
+/** About most/2 to `most` round tick values across [lo, hi], at any scale. */
+export function ticks(lo, hi, most = 9) {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [];
+  const power = 10 ** Math.floor(Math.log10(span / most));
+  const step = NICE.map((m) => m * power).find((s) => span / s <= most);
+  const out = [], tiny = step * 1e-6;
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + tiny; k++) {
+    const t = k * step;
+    out.push(Math.abs(t) < tiny ? 0 : +t.toPrecision(6));
   }
   return out;
 }
@@ -91,7 +95,8 @@ export class Plane {
     ctx.clearRect(0, 0, this.w, this.h);
     ctx.fillStyle = "#fff";
     ctx.fillRect(M.left, M.top, S, S);
-    const tx = ticks(this.box[0], this.box[1]), ty = ticks(this.box[2], this.box[3]);
+    const most = this.S < 320 ? 6 : 9; // a small plane: fewer labels, so they never touch
+    const tx = ticks(this.box[0], this.box[1], most), ty = ticks(this.box[2], this.box[3], most);
     ctx.lineWidth = 1;
     for (const [list, vertical] of [[tx, true], [ty, false]]) {
       for (const t of list) {

@@ -3,6 +3,7 @@
 // scroll or use the buttons to zoom, click a class in the legend to hide or show it.
 
 import { Plane, PALETTE, cross, ring } from "./plane.js";
+import { REACH } from "./extent.js";
 
 const CLICK_PX = 5; // a press that moves less than this is a click, not a pan
 const MARKER_HOT = "#31333f"; // the ring around the point under the mouse
@@ -25,21 +26,33 @@ export class Scatter {
     this.tip = parent.querySelector(".lx-tip");
     this.legend = parent.querySelector(".lx-legend");
     this.plane = new Plane(this.el, { left: 42, right: 10, top: 8, bottom: 36 });
-    this.home = [-4, 4, -4, 4];
+    this.home = [-4, 4, -4, 4]; // the model's extent (view.setLim): where "reset" goes
     this.hot = -1; // the point under the mouse
     this.dirty = true;
     this.listen(parent);
   }
 
-  /** The encoded test digits and the class names; the view opens on where they lie. */
-  setPoints(points, classes, lim) {
+  /** The model's extent: the view opens (and resets) on the square of half-width lim. */
+  setHome(lim) {
+    this.lim = lim;
+    this.home = [-lim, lim, -lim, lim];
+    this.plane.setBox(...this.home);
+    this.dirty = true;
+  }
+
+  /** Zoom out, if need be, so that the square of half-width `half` shows (z set there). */
+  include(half) {
+    const [x0, x1, y0, y1] = this.plane.box;
+    if (x0 <= -half && x1 >= half && y0 <= -half && y1 >= half) return;
+    this.plane.setBox(-half, half, -half, half);
+    this.dirty = true;
+  }
+
+  /** The encoded test digits (each drawn where it lies, however far out) and the class
+   *  names. */
+  setPoints(points, classes) {
     const p = this.plane;
     p.points = points;
-    const mags = Array.from(points.z, Math.abs).sort((a, b) => a - b);
-    const q = mags.length ? mags[Math.floor(0.995 * (mags.length - 1))] : lim;
-    const half = Math.max(lim, Math.ceil(q * 2) / 2);
-    this.home = [-half, half, -half, half];
-    p.setBox(...this.home);
     this.legend.innerHTML = "";
     classes.forEach((name, c) => {
       if (!points.labels.includes(c)) return;
@@ -76,7 +89,7 @@ export class Scatter {
   zoom(factor, cx, cy) {
     const [x0, x1, y0, y1] = this.plane.box;
     const x = cx ?? (x0 + x1) / 2, y = cy ?? (y0 + y1) / 2;
-    const half = Math.min(64, Math.max(0.05, ((x1 - x0) / 2) * factor));
+    const lim = this.lim || 4, half = Math.min(REACH * lim, Math.max(lim / 100, ((x1 - x0) / 2) * factor));
     const fx = (x - x0) / (x1 - x0), fy = (y - y0) / (y1 - y0);
     this.plane.setBox(x - 2 * half * fx, x + 2 * half * (1 - fx), y - 2 * half * fy, y + 2 * half * (1 - fy));
     this.dirty = true;

@@ -20,7 +20,12 @@ export class Sliders {
     this.listen();
   }
 
-  setLim(lim) { this.box.innerHTML = row(0, lim) + row(1, lim); }
+  /** The range of both sliders: ±lim (the boxes, being typed in, are kept). */
+  setLim(lim) {
+    const inputs = this.box.querySelectorAll("input");
+    if (!inputs.length) { this.box.innerHTML = row(0, lim) + row(1, lim); return; }
+    for (const inp of inputs) { inp.min = String(-lim); inp.max = String(lim); }
+  }
 
   busy() { return this.held.size > 0 || this.dragging !== null; }
 
@@ -34,9 +39,9 @@ export class Sliders {
     }
   }
 
-  /** z with coordinate i of the range r set to v (rounded, clipped). */
+  /** z with coordinate i of the range r set to v (rounded, clipped to the sliders' range). */
   with(r, v) {
-    const z = this.view.z.slice(), lim = this.view.lim;
+    const z = this.view.z.slice(), lim = this.view.reach;
     z[r.dataset.i] = Math.min(lim, Math.max(-lim, round2(v)));
     return z;
   }
@@ -46,7 +51,7 @@ export class Sliders {
     box.addEventListener("keydown", (e) => {
       const r = e.target;
       if (!isRange(r)) return;
-      const v = Number(r.value), st = e.shiftKey ? BIG_STEP : STEP, lim = view.lim;
+      const v = Number(r.value), st = e.shiftKey ? BIG_STEP : STEP, lim = view.reach;
       const to = { ArrowRight: v + st, ArrowUp: v + st, ArrowLeft: v - st, ArrowDown: v - st,
         PageUp: v + PAGE, PageDown: v - PAGE, Home: -lim, End: lim }[e.key];
       if (to === undefined) return;
@@ -73,9 +78,12 @@ export class Sliders {
       }
       const v = Number(r.value);
       if (r.value === "" || !Number.isFinite(v)) { view.say("Type a number, e.g. 0.53"); return; }
-      view.move(this.with(r, v), e.timeStamp, "typed");
+      const z = view.z.slice();
+      z[r.dataset.i] = round2(v);
+      view.say("");
+      if (!view.extendTo(z)) { r.value = view.z[r.dataset.i].toFixed(2); return; } // (said why)
+      view.move(z, e.timeStamp, "typed");
       view.commit();
-      view.say(Math.abs(v) > view.lim ? `clipped to ±${view.lim}` : "");
     });
   }
 }

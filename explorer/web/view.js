@@ -8,6 +8,7 @@ import { Pad, formatZ, round2 } from "./pad.js";
 import { Scatter } from "./scatter.js";
 import { Manifold } from "./manifold.js";
 import { Sliders } from "./sliders.js";
+import { REACH, cover } from "./extent.js";
 
 const RING = 2000; // latency samples kept per input (benchmarks only)
 
@@ -27,6 +28,7 @@ const HTML = `
           <figure><canvas class="lx-recon" role="img" aria-label="its reconstruction"></canvas><figcaption>reconstruction</figcaption></figure>
         </div>
         <p class="lx-digit-info">Click a point of the scatter to compare a test digit with its reconstruction.</p>
+        <p class="lx-digit-now" role="status" aria-live="polite"></p>
         <label class="lx-index-row"><span class="lx-index-word">test digit #</span> <input type="number" class="lx-index" min="0" step="1" inputmode="numeric"></label>
       </div>
     </div>
@@ -76,8 +78,8 @@ export class ExploreView {
     root.innerHTML = HTML;
     const $ = (s) => root.querySelector(s);
     this.el = { preview: $(".lx-preview"), cap: $(".lx-cap"), orig: $(".lx-orig"), recon: $(".lx-recon"),
-      info: $(".lx-digit-info"), index: $(".lx-index"), status: $(".lx-status"), sliders: $(".lx-sliders") };
-    this.lim = 4; this.classes = []; this.noun = "digit";
+      info: $(".lx-digit-info"), now: $(".lx-digit-now"), index: $(".lx-index"), status: $(".lx-status"), sliders: $(".lx-sliders") };
+    this.lim = 4; this.reach = 4; this.classes = []; this.noun = "digit"; this.movedBy = null;
     this.z = [0, 0]; this.shown = [0, 0]; this.committed = [0, 0]; this.hovering = false;
     this.selected = null; this.decoder = null; this.points = null; this.digits = null;
     this.dataKey = null; this.sent = []; this.needResize = true;
@@ -94,11 +96,43 @@ export class ExploreView {
   }
 
   // ------------------------------------------------------------ what the host sets
+  /** The model's extent: where the pad, the sliders, the scatter and the manifold start
+   *  (explorer/extent.py; it comes with the model's data file). */
   setLim(lim) {
     this.lim = lim;
-    this.sliders.setLim(lim);
-    this.pad.setLim(lim);
+    this.scatter.setHome(lim);
+    this.manifold.setLim(lim);
+    this.setReach(lim);
+  }
+
+  /** How far the pad and the sliders go: the extent, or more once a z beyond it was set. */
+  setReach(reach) {
+    this.reach = reach;
+    this.root.dataset.reach = String(reach);
+    this.sliders.setLim(reach);
+    this.pad.setLim(reach);
+    this.scatter.include(reach);
     this.schedule();
+  }
+
+  /** The farthest out a z may be set: REACH times the model's extent. */
+  limit() { return REACH * this.lim; }
+
+  /** Make z reachable, extending the pad and the sliders (and the scatter, when it shows
+   *  less) to it; false, with the reason said, when it is beyond limit() (known once the
+   *  model's data is in: a z Python had before that waits for it). */
+  extendTo(z) {
+    const far = Math.max(Math.abs(z[0]), Math.abs(z[1]));
+    if (this.points && !(far <= this.limit())) {
+      this.say(`z = (${z[0]}, ${z[1]}) is too far out: this model's ${this.noun}s lie within ±${this.lim}, and the view reaches ±${this.limit()} at most.`);
+      return false;
+    }
+    const reach = cover(this.reach, z);
+    if (reach !== this.reach) {
+      this.setReach(reach);
+      this.say(`The view extends to ±${reach} to show z = (${round2(z[0])}, ${round2(z[1])}).`);
+    }
+    return true;
   }
 
   /** A parsed data file (nn_runtime.parseBundle): the decoder and the encoded test set;
@@ -108,7 +142,9 @@ export class ExploreView {
     this.name(noun || "digit");
     this.decoder = bundle.decoder;
     this.points = bundle.points;
-    if (this.points) { this.pad.setPoints(this.points); this.scatter.setPoints(this.points, this.classes, this.lim); }
+    const lim = (bundle.header && bundle.header.meta || {}).extent;
+    if (lim > 0) { this.setLim(lim); this.extendTo(this.z); }
+    if (this.points) { this.pad.setPoints(this.points); this.scatter.setPoints(this.points, this.classes); }
     this.painted = { z: [NaN, NaN], sel: undefined };
     this.manifold.restart();
     this.root.dataset.ready = "1";
@@ -158,7 +194,9 @@ export class ExploreView {
     if (sent >= 0) { this.sent.splice(0, sent + 1); return; } // our own report
     this.sent = [];
     if (this.busy()) return;
+    if (!this.extendTo(z)) return;
     this.committed = z.slice();
+    this.movedBy = "server";
     this.move(z.slice());
     if (selected !== this.selected) {
       this.selected = selected ?? null;
@@ -172,13 +210,15 @@ export class ExploreView {
 
   // ------------------------------------------------------------ what the controls call
   clamp(z) {
-    const c = (v) => Math.min(this.lim, Math.max(-this.lim, v));
+    const c = (v) => Math.min(this.reach, Math.max(-this.reach, v));
     return [c(z[0]), c(z[1])];
   }
 
-  /** Move z (and the preview) while the user sets it; `kind` names the input, for timing. */
+  /** Move z (and the preview) while the user sets it; `kind` names the input, for timing
+   *  and for the clicked digit's panel (which says the preview moved away from it). */
   move(z, t, kind) {
     this.z = z; this.shown = z.slice();
+    if (kind && kind !== "hover") this.movedBy = kind;
     this.root.dataset.z = `${round2(z[0])},${round2(z[1])}`;
     this.schedule(t, kind);
   }
@@ -205,10 +245,12 @@ export class ExploreView {
 
   select(i, t, kind) {
     if (!this.points || i < 0 || i >= this.points.n) return;
+    const z = [round2(this.points.z[2 * i]), round2(this.points.z[2 * i + 1])];
+    if (!this.extendTo(z)) return;
     this.selected = i;
     this.root.dataset.selected = i;
-    const z = this.clamp([round2(this.points.z[2 * i]), round2(this.points.z[2 * i + 1])]);
     this.move(z, t, kind);
+    this.movedBy = "select";
     this.committed = z.slice();
     this.report(z);
     if (this.host.onSelect) this.host.onSelect(i, z);
@@ -259,6 +301,7 @@ export class ExploreView {
     this.pad.draw(); this.scatter.draw(); this.manifold.draw();
     this.sliders.draw();
     this.caption();
+    this.digitNow();
     if (this.manifold.step()) this.schedule();
     this.record(hash);
   }
@@ -295,6 +338,21 @@ export class ExploreView {
     paint(el.orig, px, d.w, d.h, true);
     this.painted.sel = i;
     return hash;
+  }
+
+  /** Under the clicked digit: what the preview shows once z has moved away from it. */
+  digitNow() {
+    const i = this.selected, pts = this.points, z = this.z;
+    let text = "";
+    if (i !== null && pts && i < pts.n && this.movedBy !== "select" &&
+        (round2(pts.z[2 * i]) !== round2(z[0]) || round2(pts.z[2 * i + 1]) !== round2(z[1]))) {
+      const how = { pad: "on the pad", pad_key: "with the arrow keys", manifold: "on the manifold",
+        slider_drag: "with the sliders", slider_key: "with the sliders", typed: "by a typed value",
+        paste: "by a pasted z", scatter: "on the scatter", server: "from another tab" }[this.movedBy] || "";
+      text = `The preview now shows ${formatZ(z)}${how ? `, set ${how}` : ""}; this is the ${this.noun} clicked before.`;
+    }
+    if (this.el.now.textContent !== text) this.el.now.textContent = text;
+    this.root.dataset.digitNow = text ? "moved" : "";
   }
 
   caption() {

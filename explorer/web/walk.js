@@ -4,6 +4,7 @@
 // index, seed, beta}).
 
 import { Plane, cross, ring } from "./plane.js";
+import { cover } from "./extent.js";
 
 const LOG_2PI = Math.log(2 * Math.PI), GAUSSIAN_SIGMA = 0.1, KL_SAMPLES = 2000, CLOUD = 200;
 const HEAT = [[255, 255, 255], [242, 142, 43], [225, 87, 89], [89, 0, 0]]; // 0 .. 4+ nats
@@ -118,9 +119,8 @@ export class WalkView {
       points: bundle.points, classes: classes || [], likelihood: likelihood || "bernoulli",
       learned: !!meta.prior && meta.prior !== "standard" });
     this.plane.points = this.points;
-    const mags = Array.from(this.points.z, Math.abs).sort((a, b) => a - b);
-    const half = Math.max(4, Math.ceil(mags[Math.floor(0.995 * (mags.length - 1))] * 2) / 2);
-    this.whole = [-half, half, -half, half]; this.boxKey = null;
+    this.extent = meta.extent > 0 ? meta.extent : 4; // the model's (explorer/extent.py)
+    this.boxKey = null;
     this.el.index.max = this.points.n - 1;
     this.dirty = true; this.root.dataset.ready = "1";
     this.schedule();
@@ -241,7 +241,7 @@ export class WalkView {
     Object.assign(ds, { src: this.state.src, index: String(i), eps: four(w.eps), mu: four(w.mu),
       sigma: `${w.sigma[0].toPrecision(5)},${w.sigma[1].toPrecision(5)}`, z: four(w.z) });
     this.root.dataset.recon = w.recon.toFixed(4); this.root.dataset.kl = w.kl.toFixed(4);
-    const p = this.plane, box = this.zoomed ? around(w.mu, w.sigma) : this.whole;
+    const p = this.plane, box = this.zoomed ? around(w.mu, w.sigma) : this.whole(w);
     if (box.join() !== this.boxKey) { this.boxKey = box.join(); p.setBox(...box); p.drawBase(); }
     const ctx = p.overlay();
     ctx.fillStyle = "rgba(225, 87, 89, 0.5)";
@@ -256,6 +256,13 @@ export class WalkView {
     ctx.setLineDash([]);
     ring(ctx, p.X(w.mu[0]), p.Y(w.mu[1]), 5, "#111");
     cross(ctx, p.X(w.z[0]), p.Y(w.z[1]), 7);
+  }
+
+  /** The model's extent, or more where this digit's 2-sigma ellipse reaches beyond it. */
+  whole(w) {
+    const far = [0, 1].map((i) => Math.abs(w.mu[i]) + 2 * w.sigma[i]);
+    const half = cover(this.extent, far);
+    return [-half, half, -half, half];
   }
 
   say(text) { this.el.status.textContent = text; }

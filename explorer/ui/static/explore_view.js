@@ -31,7 +31,6 @@ export default function (component) {
   const view = entry.view, d = data instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(data)) : data || {};
   entry.report = setStateValue;
   entry.fallback = !!d.fallback;
-  if (d.lim && d.lim !== view.lim) view.setLim(d.lim);
   if (d.page && d.page.name !== entry.page) {
     entry.page = d.page.name;
     load(d.page).then((parsed) => {
