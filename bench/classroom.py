@@ -81,35 +81,42 @@ class Peak:
         return max(self.values)
 
 
-def press_start(page, budget: float, name: str) -> dict:
-    """Open Train, set a `budget`-second run called `name`, press Start; what the page then
-    says: accepted or refused, and (waiting) the place and the ETA it shows."""
+def fill_form(page, budget: float, name: str):
+    """Open Train and set a `budget`-second run called `name` (before the clock starts):
+    the Start button, or None where it is disabled (the baseline: one run at a time)."""
     page.get_by_role("tab", name="Train").click()
     start = page.get_by_role("button", name="Start training")
-    start.wait_for(timeout=120_000)
+    start.wait_for(timeout=300_000)
     if not start.is_enabled():
-        return {"name": name, "refused": "Start is disabled (one run at a time)"}
-    page.get_by_role("spinbutton", name="epochs").fill("200")
-    page.get_by_role("spinbutton", name="time budget (s)").fill(str(int(budget)))
-    page.get_by_role("textbox", name="run name (optional)").fill(name)
-    start.click()
-    t_pressed = time.time()
+        return None
+    for role, label, value in (("spinbutton", "epochs", "200"),
+                               ("spinbutton", "time budget (s)", str(int(budget))),
+                               ("textbox", "run name (optional)", name)):
+        field = page.get_by_role(role, name=label)
+        field.wait_for(timeout=300_000)
+        field.fill(value)
+    return start
+
+
+def answer(page, name: str, pressed: float, timeout: float = 300) -> dict:
+    """What the page says once Start was pressed: accepted (the place and the ETA it shows,
+    and when it was seen) or refused."""
     main = page.locator(MAIN)
-    deadline = time.time() + 120
+    deadline = time.time() + timeout
     while time.time() < deadline:
         text = main.inner_text()
         if "images/s" in text or "Starting: loading data" in text:
-            return {"name": name, "pressed": t_pressed, "place": 0, "eta_s": 0.0,
+            return {"name": name, "pressed": pressed, "place": 0, "eta_s": 0.0,
                     "seen": time.time()}
         if (m := ETA.search(text)) is not None:
             eta = 60 * int(m.group(2) or 0) + int(m.group(3) or 0)
-            return {"name": name, "pressed": t_pressed, "place": int(m.group(1)),
+            return {"name": name, "pressed": pressed, "place": int(m.group(1)),
                     "eta_s": float(eta), "seen": time.time()}
         for refusal in ("already going", "line is full", "one run at a time"):
             if refusal in text:
                 return {"name": name, "refused": refusal}
         page.wait_for_timeout(200)
-    return {"name": name, "refused": "no answer within 120 s"}
+    return {"name": name, "refused": f"no answer within {timeout:.0f} s"}
 
 
 @contextmanager
@@ -146,14 +153,21 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
             for _, page in explorers + starters:
                 tb.wait_drawn(page, timeout=300_000)
             time.sleep(3)  # the background imports
-            t0, said, web0 = time.time(), [], cpu_s(proc)
+            buttons = [fill_form(page, a.budget, f"s{k:02d}")  # each form filled in ...
+                       for k, (_, page) in enumerate(starters)]
+            t0, pressed, web0 = time.time(), [], cpu_s(proc)
             gap = 10.0 / max(1, a.starters)
-            for k, (_, page) in enumerate(starters):  # within 10 s, in turn
-                said.append(press_start(page, a.budget, f"s{k:02d}"))
+            for k, start in enumerate(buttons):  # ... then Start pressed within 10 s, in turn
+                if start is not None:
+                    start.click()
+                pressed.append(time.time())
                 wait = t0 + (k + 1) * gap - time.time()
                 if wait > 0:
                     time.sleep(wait)
             pressing = time.time() - t0
+            said = [answer(page, f"s{k:02d}", pressed[k]) if start is not None else
+                    {"name": f"s{k:02d}", "refused": "Start is disabled (one run at a time)"}
+                    for k, ((_, page), start) in enumerate(zip(starters, buttons, strict=True))]
             cpu0, total0, actions = thread_cpu(proc), cpu_s(proc), 0
             t_end = time.time() + a.explore
             while time.time() < t_end:

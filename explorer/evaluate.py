@@ -8,7 +8,8 @@
   the centred square holding 99.5% of them, and the share of 10,000 prior samples inside
   it): an explorer needs a plane it can show, as much as a likelihood (explorer/extent.py).
 
-With -k 0 and --card, a card already written for the same checkpoint keeps its IWAE.
+With -k 0 and --card, a card already written for the same checkpoint keeps its IWAE; a
+card keeps the `note` written into it (what the model is) while its checkpoint is the same.
 """
 
 from __future__ import annotations
@@ -97,6 +98,12 @@ def write_card(checkpoint_path: Path, evaluation: dict, out: Path) -> dict:
         "evaluate_command": f"python -m explorer.evaluate {checkpoint_path} -k "
                             f"{evaluation.get('iwae_k', 0)}",
     }
+    try:  # a note written into the card by hand (what the model is) stays with its model
+        before = json.loads(Path(out).read_text())
+        if before.get("sha256") == card["sha256"] and before.get("note"):
+            card["note"] = before["note"]
+    except (OSError, ValueError, AttributeError):
+        pass
     Path(out).write_text(json.dumps(card, indent=2) + "\n")
     return card
 

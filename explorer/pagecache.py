@@ -97,6 +97,8 @@ class PageData:
         if spread:
             lines.append(f"plane: views start at ±{self.extent:g} (99.5% of the test set "
                          f"inside); |z| median {spread['median']:.3g}, max {spread['max']:.3g}")
+        if self.meta.get("note"):  # what its metrics card says it is
+            lines.append(str(self.meta["note"]))
         return lines
 
     def encoded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -222,6 +224,7 @@ def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
             "checkpoint": {"sha256": sha, "name": checkpoint_path.stem, "card_sha256": card_sha,
                            "size": checkpoint_path.stat().st_size},
             "evaluation": (card or {}).get("evaluate") if isinstance(card, dict) else None,
+            "note": (card or {}).get("note") if isinstance(card, dict) else None,
             "dataset": model.cfg.dataset, "points": len(mu),
             "extent": half, "spread": extent.spread(mu),
             "dataset_sha256": _dataset_sha256(model.cfg.dataset),

@@ -67,12 +67,15 @@ def test_an_upload_shows_its_steps_in_a_row_and_a_non_digit_is_flagged(page, tmp
 
 def test_training_streams_updates_and_stops(page):
     start_training(page, 50, 120, wait=False)
+    chart = """() => { const gd = document.querySelector(
+        '.st-key-loss_chart .js-plotly-plot');  // the run's own, not a time-lapse's
+        return gd && gd.data && gd.data[0] ? gd.data[0].x.length : 0; }"""
+    # the first steps (a training process starts and loads torch: slow on a busy machine)
+    page.wait_for_function(chart, timeout=120_000)
     lengths = []
-    for _ in range(60):  # the loss chart must grow at least twice while we watch
+    for _ in range(180):  # then the loss chart must grow at least twice while we watch
         page.wait_for_timeout(500)
-        n = page.evaluate("""() => { const gd = document.querySelector(
-            '.st-key-loss_chart .js-plotly-plot');  // the run's own, not a time-lapse's
-            return gd && gd.data && gd.data[0] ? gd.data[0].x.length : 0; }""")
+        n = page.evaluate(chart)
         if n and (not lengths or n > lengths[-1]):
             lengths.append(n)
         if len(lengths) >= 3:

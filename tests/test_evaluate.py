@@ -24,3 +24,30 @@ def test_evaluate_reports_a_bad_checkpoint_without_a_traceback(tmp_path):
     done = subprocess.run([sys.executable, "-m", "explorer.evaluate", str(bad)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "error:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_cards_note_stays_with_its_checkpoint_and_is_shown_on_the_page(small_ckpt, tmp_path):
+    """A note written into a metrics card by hand (what the model is: the shipped VampPrior's
+    wide plane) survives the card being written again for the same checkpoint, not for
+    another; the page's summary of the model says it."""
+    import shutil
+
+    from explorer import checkpoint, pagecache
+    from explorer.config import TrainConfig
+    from explorer.evaluate import write_card
+    from explorer.train import new_model
+
+    card = small_ckpt.with_suffix(".json")
+    write_card(small_ckpt, {"n_test": 1}, card)
+    written = json.loads(card.read_text())
+    card.write_text(json.dumps({**written, "note": "a model with a wide plane"}))
+    write_card(small_ckpt, {"n_test": 2}, card)
+    assert json.loads(card.read_text())["note"] == "a model with a wide plane"
+    page = pagecache.prepare(small_ckpt, cache=tmp_path / "cache")
+    assert page.summary()[-1] == "a model with a wide plane"
+    other = tmp_path / "other.pt"
+    cfg = TrainConfig(train_subset=512, seed=5)
+    checkpoint.save(other, new_model(cfg), cfg.model_config(), cfg.to_dict(), {})
+    shutil.copy(card, other.with_suffix(".json"))
+    write_card(other, {"n_test": 3}, other.with_suffix(".json"))
+    assert "note" not in json.loads(other.with_suffix(".json").read_text())
