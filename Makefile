@@ -48,10 +48,8 @@ system:
 lint: setup
 	$(PY) -m ruff check .
 
-# the tests in TEST_WORKERS processes (the browser tests take turns in one: tests/conftest.py)
-TEST_WORKERS ?= 2
 test: setup system data lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup; rc=$$?; \
+	$(PY) -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
 	exit $$rc
 

@@ -205,12 +205,3 @@ def chromium_or_skip() -> str:
         pytest.fail("CI needs /usr/bin/chromium (scripts/install-system.sh)")
     pytest.skip("Chromium not installed (run scripts/install-system.sh as root)")
 
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    """`make test` runs the tests in two processes (pytest-xdist, `--dist loadgroup`): the
-    browser tests, each with a server, its training processes and Chromium, take turns in
-    one of them, while the rest share out."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))

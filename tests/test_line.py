@@ -3,6 +3,7 @@ default): runs take turns in one fair line, each person sees and controls only t
 Stop and Pause reach the worker, and a run that crashes fails alone."""
 
 import os
+import shutil
 import signal
 import time
 
@@ -100,11 +101,13 @@ def test_a_run_that_crashes_fails_alone(line):
     assert wait(line, B, after.id, timeout=180).state == "done"  # the line goes on
 
 
-def test_a_dataset_or_run_of_someone_else_is_refused(line, tmp_path):
+def test_a_dataset_or_run_of_someone_else_is_refused(line, small_ckpt):
     before = len(line.store.active())
     with pytest.raises(NotYours):
         line.submit(A, TrainConfig(max_seconds=3, dataset=f"digits.{B.tag}", **QUICK))
-    theirs = line.library.folder(B) / "after.pt"
+    theirs = line.library.folder(B) / "b-own.pt"  # a run of B's
+    theirs.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(small_ckpt, theirs)
     with pytest.raises(NotYours):
         line.submit(A, TrainConfig(epochs=5, max_seconds=3), continue_from=theirs)
     assert len(line.store.active()) == before  # nothing joined the line
@@ -114,7 +117,7 @@ def test_a_dataset_or_run_of_someone_else_is_refused(line, tmp_path):
     assert v.state == "done", v.error
     assert line.library.run_file(A, v.path).mine
     _, ckpt = checkpoint.load(v.path)
-    assert ckpt["metrics"]["continued_from"] == "after"
+    assert ckpt["metrics"]["continued_from"] == "b-own"
 
 
 def test_the_training_thread_yields_the_cpu_to_the_pages(line):

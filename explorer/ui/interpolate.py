@@ -83,7 +83,8 @@ def interpolation(model, enc: models.Encoded, model_name: str, half: float) -> N
     with c2:
         zb, what_b = endpoint("b", model, enc)
     with c3:
-        steps = st.slider("steps", 3, 30, 10, key="ip_steps")
+        st.session_state.setdefault("ip_steps", 10)  # (a default given here too would warn:
+        steps = st.slider("steps", 3, 30, key="ip_steps")  # the value is kept across tabs)
         method = st.radio("path", ["linear", "slerp"], key="ip_method", horizontal=True,
                           help="linear: the straight line. slerp: around the origin, with the "
                                "radius changing linearly; it stays in the dense middle of the "
@@ -135,10 +136,11 @@ def prior_samples(entry: ModelEntry, model, enc: models.Encoded, half: float) ->
                 "spread: below 1 the samples stay where the training digits are dense, above 1 "
                 "they reach the odd edges of the plane. A sample outlined in red fell in a "
                 "**hole**: the prior has mass there, but no training digit was encoded nearby.")
-    st.session_state.setdefault("prior_seed", 0)
+    for key, value in (("prior_seed", 0), ("prior_t", 1.0), ("prior_side", 8)):
+        st.session_state.setdefault(key, value)
     c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
-    temperature = c1.slider("temperature", 0.1, 2.0, 1.0, 0.1, key="prior_t")
-    side = c2.select_slider("grid", [4, 6, 8, 10, 12], 8, key="prior_side",
+    temperature = c1.slider("temperature", 0.1, 2.0, step=0.1, key="prior_t")
+    side = c2.select_slider("grid", [4, 6, 8, 10, 12], key="prior_side",
                             format_func=lambda n: f"{n} x {n}")
     if c3.button("Draw new samples", icon=":material/casino:", key="btn_prior_draw"):
         st.session_state.prior_seed += 1
