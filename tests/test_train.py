@@ -107,6 +107,51 @@ def test_time_budget_ends_the_run_and_fits_the_schedule(small_cfg):
     assert isinstance(events[-2], EpochMetrics) and events[-2].partial
 
 
+class StepClock:
+    """Time as a run would see it if each step took `step_s` and each test pass `eval_s`."""
+
+    def __init__(self, monkeypatch, step_s: float, eval_s: float):
+        import explorer.train as train_module
+
+        self.now, self.step_s = 0.0, step_s
+        evaluate = train_module._evaluate
+
+        def slow_evaluate(*args, **kwargs):
+            self.now += eval_s
+            return evaluate(*args, **kwargs)
+
+        monkeypatch.setattr(train_module, "_evaluate", slow_evaluate)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def run(self, cfg):
+        events = []
+        for e in train(cfg, new_model(cfg), clock=self):
+            events.append(e)
+            if isinstance(e, StepMetrics):
+                self.now += self.step_s
+        return events
+
+
+def test_the_budget_holds_the_last_test_pass(small_cfg, monkeypatch):
+    # steps of 0.1 s, test passes of 2 s, 10 s in all: training stops near 8 s, not at 10
+    clock = StepClock(monkeypatch, step_s=0.1, eval_s=2.0)
+    events = clock.run(dataclasses.replace(small_cfg, epochs=1000, max_seconds=10.0))
+    assert events[-1].reason == "time budget"
+    assert 9.5 <= events[-1].elapsed <= 10.0 + 0.1 + 1e-6  # the budget used, within a step
+    assert isinstance(events[-2], EpochMetrics) and events[-2].partial
+
+
+def test_before_any_test_pass_the_budget_keeps_an_estimate(small_cfg, monkeypatch):
+    # 16 steps of 0.1 s in the first epoch and a 1-s budget: the budget ends in the first
+    # epoch, so the pass is estimated from the training speed (256 test digits: ~0.13 s)
+    clock = StepClock(monkeypatch, step_s=0.1, eval_s=0.0)
+    events = clock.run(dataclasses.replace(small_cfg, epochs=1000, max_seconds=1.0))
+    assert events[-1].reason == "time budget"
+    assert len(steps(events)) == 9  # 0.9 s trained + the pass's ~0.13 s > 1 s
+
+
 def test_divergence_stops_with_a_clear_error_and_keeps_good_weights(small_cfg):
     # a constant lr of 1 blows up within a few steps on any CPU (one-cycle warms up, too gently)
     cfg = dataclasses.replace(small_cfg, lr=1.0, epochs=20, schedule="constant")

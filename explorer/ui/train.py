@@ -186,7 +186,10 @@ def your_part(who: Owner, entry: ModelEntry):
     job = line.latest(who)
     if job is not None and job.active:
         st.session_state.watched_job = job.id
-        (waiting_view if job.state == "queued" else live_view)(job.id)
+        if job.state == "queued":
+            waiting_view(job.id, line.schedule().get(job.id, (1, None))[0])
+        else:
+            live_view(job.id)
         return False
     view = line.view(who, job.id) if job is not None else None
     if view is not None:

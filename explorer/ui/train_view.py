@@ -54,16 +54,33 @@ def _view(job_id: str) -> JobView | None:
         return None
 
 
-@st.fragment(run_every=2.0)
-def waiting_view(job_id: str) -> None:
-    """The visitor's run while it waits: its place and when it should start (every 2 s: a
-    class of 30 waiting costs the server little); the page reruns when it starts."""
+NEXT_S, LATER_S = 1.0, 5.0  # how often a waiting page looks: next in line, further back
+
+
+def _waiting(job_id: str, next_only: bool) -> None:
     v = _view(job_id)
     if v is None:
         return
-    if v.state != "queued":
-        st.rerun()
+    if v.state != "queued" or (not next_only and v.place <= here.line().capacity):
+        st.rerun()  # it started, or it is next: the page that watches it more closely
     waiting(v)
+
+
+@st.fragment(run_every=NEXT_S)
+def _waiting_next(job_id: str) -> None:
+    _waiting(job_id, True)
+
+
+@st.fragment(run_every=LATER_S)
+def _waiting_later(job_id: str) -> None:
+    _waiting(job_id, False)
+
+
+def waiting_view(job_id: str, place: int) -> None:
+    """The visitor's run while it waits: its place and when it should start, looked at every
+    5 s while runs are ahead of it (a class of 30 waiting costs the server little) and every
+    second once it is next; the page reruns when it starts."""
+    (_waiting_next if place <= here.line().capacity else _waiting_later)(job_id)
 
 
 @st.fragment(run_every=0.5)
