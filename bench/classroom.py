@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.browser import pct, summary
@@ -106,7 +107,8 @@ def answer(page, name: str, pressed: float, timeout: float = 300) -> dict:
     deadline = time.time() + timeout
     while time.time() < deadline:
         text = main.inner_text()
-        if "images/s" in text or "Starting: loading data" in text:
+        if any(said in text for said in ("images/s", "Starting: loading data",
+                                         "and was saved")):  # started (or done already)
             return {"name": name, "pressed": pressed, "place": 0, "eta_s": 0.0,
                     "seen": time.time()}
         if (m := ETA.search(text)) is not None:
@@ -160,9 +162,11 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
             gap = 10.0 / max(1, a.starters)
             for k, start in enumerate(buttons):  # ... then Start pressed within 10 s, in turn
                 try:  # (the baseline greys Start out once a run trains)
-                    if start is not None:
-                        start.click(timeout=5_000)
-                except PlaywrightTimeout:
+                    if start is not None and start.is_disabled(timeout=5_000):
+                        buttons[k] = None  # greyed out meanwhile: refused
+                    elif start is not None:  # a click in the page itself (Playwright's
+                        start.evaluate("b => b.click()")  # checks take ~0.7 s each here)
+                except (PlaywrightTimeout, PlaywrightError):
                     buttons[k] = None
                 pressed.append(time.time())
                 wait = t0 + (k + 1) * gap - time.time()
