@@ -70,8 +70,9 @@ class TrainConfig:
                                                            ARCHS.items()), choices=tuple(ARCHS))
     likelihood: str = setting("bernoulli", "the pixel model: " + "; ".join(
         f"{k} = {v}" for k, v in LIKELIHOODS.items()), choices=tuple(LIKELIHOODS))
-    max_seconds: float = setting(0.0, "stop after this many seconds of training (0 = no "
-                                      "limit); the learning-rate schedule is fitted to "
+    max_seconds: float = setting(0.0, "stop after this many seconds of training, the last "
+                                      "test pass included (0 = no limit); the learning-rate "
+                                      "schedule is fitted to "
                                       "whichever ends first, the epochs or this", low=0.0,
                                  label="time budget (max seconds)")
     train_subset: int = setting(0, "train on only this many images (0 = all); for quick runs",
