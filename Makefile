@@ -32,7 +32,7 @@ run: setup data
 # started with LATENT_EXPLORER_SCHEDULER=tcp://HOST:8786.
 SCHEDULER_PORT ?= 8786
 scheduler: setup
-	PYTHONPATH=$(CURDIR) $(VENV)/bin/dask scheduler --port $(SCHEDULER_PORT) --dashboard-address :0
+	DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=0 PYTHONPATH=$(CURDIR) $(VENV)/bin/dask scheduler --port $(SCHEDULER_PORT) --dashboard-address :0
 
 worker: setup
 	@[ -n "$(SCHEDULER)" ] || { echo "usage: make worker SCHEDULER=tcp://HOST:PORT [GPU=1]" >&2; exit 2; }

@@ -43,6 +43,15 @@ def wait(line, who, job_id, until=lambda v: v.state not in ACTIVE, timeout=180):
     raise AssertionError(f"timed out: {line.view(who, job_id)}")
 
 
+def test_the_scheduler_has_a_process_of_its_own(line):
+    # every step's progress passes through the scheduler: in the web process it holds up
+    # the pages (bench.classroom); test_restart.py's kill -9 sees it exit with the server
+    client = line.engine.client()
+    scheduler_pid = client.run_on_scheduler(os.getpid)
+    assert scheduler_pid != os.getpid()
+    assert psutil.Process(scheduler_pid).ppid() == os.getpid()
+
+
 def test_runs_take_turns_and_nobody_touches_anyone_elses(line):
     first = line.submit(A, TrainConfig(epochs=1000, max_seconds=4, **QUICK), "a-run")
     wait(line, A, first.id, until=lambda v: v.state == "running")
