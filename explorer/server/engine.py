@@ -123,6 +123,7 @@ class Engine:
                 return json.loads(file.read_text())["address"]
             except (OSError, ValueError, KeyError):
                 time.sleep(0.1)
+        self._scheduler.kill()
         raise RuntimeError("the training scheduler did not start (runs/.line/scheduler.log "
                            "says why)")
 

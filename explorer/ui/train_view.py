@@ -57,11 +57,11 @@ def _view(job_id: str) -> JobView | None:
 NEXT_S, LATER_S = 1.0, 5.0  # how often a waiting page looks: next in line, further back
 
 
-def _waiting(job_id: str, next_only: bool) -> None:
+def _waiting(job_id: str, is_next: bool) -> None:
     v = _view(job_id)
     if v is None:
         return
-    if v.state != "queued" or (not next_only and v.place <= here.line().capacity):
+    if v.state != "queued" or (not is_next and (v.place or 1) <= here.line().capacity):
         st.rerun()  # it started, or it is next: the page that watches it more closely
     waiting(v)
 
