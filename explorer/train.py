@@ -241,15 +241,12 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
     t0, paused = clock() - run.elapsed, 0.0
     reason = "completed"
     eval_s = None  # how long this run's last test pass took (with its snapshot)
-    timed = (run.step, run.elapsed)  # the step and time the training speed is measured from
 
-    def reserve() -> float:
-        """The budget's time kept for the last test pass."""
+    def reserve(elapsed: float) -> float:
+        """The budget's time kept for the last test pass (after a step of this call)."""
         if eval_s is not None:
             return eval_s
-        if step == timed[0]:
-            return 0.0
-        per_image = (clock() - t0 - paused - timed[1]) / ((step - timed[0]) * bs)
+        per_image = (elapsed - run.elapsed) / ((step - run.step) * bs)
         return len(x_test) * per_image / EVAL_SPEEDUP
 
     def state(epoch: int, b: int, order: torch.Tensor | None) -> dict:
@@ -270,7 +267,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
                 paused += clock() - since
             elapsed = clock() - t0 - paused
             out_of_time = (cfg.max_seconds and step > run.step
-                           and elapsed + reserve() >= cfg.max_seconds)
+                           and elapsed + reserve(elapsed) >= cfg.max_seconds)
             if stop.is_set() or out_of_time:
                 reason = "stopped" if stop.is_set() else "time budget"
                 resume_at = (epoch, b, order)  # this epoch's order is drawn already
