@@ -128,32 +128,43 @@ def test_a_failed_save_leaves_the_previous_file_intact(tmp_path, saved, conv_mod
 
 
 WRITER = """
-import sys, torch
+import io, sys, time, torch
 from explorer import checkpoint
 from explorer.config import ModelConfig
 from explorer.model import build_model
-big = {"ballast": torch.zeros(60_000_000)}  # 240 MB: the kill lands mid-write
-print("ready", flush=True)
-while True:
-    checkpoint.save(sys.argv[1], build_model(ModelConfig()), ModelConfig(), history=big)
+real_save = torch.save
+
+def half_then_hang(obj, f, *a, **k):  # stops inside the write: half the bytes are out
+    buf = io.BytesIO()
+    real_save(obj, buf, *a, **k)
+    f.write(buf.getvalue()[: len(buf.getvalue()) // 2])
+    f.flush()
+    print("mid-write", flush=True)
+    time.sleep(600)
+
+torch.save = half_then_hang
+checkpoint.save(sys.argv[1], build_model(ModelConfig()), ModelConfig())
 """
 
 
 def test_killing_the_writer_mid_save_leaves_the_previous_file_intact(tmp_path, saved):
+    """The writer is killed while half its bytes are written (it says so and hangs there);
+    the half-written file is not the checkpoint, which is the old one and loads."""
     import signal
     import subprocess
     import sys
-    import time
 
     from tests.conftest import ROOT
 
     before = saved.read_bytes()
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(saved)], cwd=ROOT,
                             stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(0.4)  # inside torch.save of the temp file
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
-    after = saved.read_bytes()
-    assert after == before or len(after) > 200_000_000  # never a torn file
-    checkpoint.load(saved)  # and it loads
+    try:
+        assert proc.stdout.readline().strip() == "mid-write"
+        partial = [p for p in tmp_path.iterdir() if p != saved]
+        assert len(partial) == 1 and 0 < partial[0].stat().st_size < len(before)  # torn
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    assert saved.read_bytes() == before
+    checkpoint.load(saved)
