@@ -1,36 +1,64 @@
-"""What ships around the code: the server config and the README's two commands."""
+"""What ships around the code: a server started from the repository, as `make run` and a host
+start it (no flags), listens on this machine only and runs with the limits the app needs."""
 
-import re
-import tomllib
+import json
+import subprocess
+import sys
+import time
+import urllib.request
 
 from tests.conftest import ROOT
+from tooling.browser import free_port
+
+OPTIONS = """
+import json
+from streamlit import config
+print(json.dumps({k: config.get_option(k) for k in ("server.maxUploadSize",
+                                                     "global.minCachedMessageSize")}))
+"""
 
 
-def test_the_app_binds_to_this_machine_only_and_limits_uploads():
-    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert cfg["server"]["address"] == "127.0.0.1"
-    # what the server takes at most: a zip of your pictures (the upload box of an image says
-    # 25 MB, and explorer/images.py refuses more unread)
+def listening(port: int) -> set[str]:
+    """The local addresses (hex, as the kernel writes them) of the sockets that LISTEN on
+    `port`, IPv4 and IPv6."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hexport = local.rsplit(":", 1)
+            if state == "0A" and int(hexport, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_a_server_started_here_listens_on_loopback_only_with_the_apps_limits(tmp_path):
+    """Bound to 127.0.0.1 alone (not every interface); uploads as big as a zip of pictures
+    (explorer.archive) are let through; no element is ever sent as a reference to the
+    page's cache (the page can evict one just before a reply refers to it: "Cached
+    ForwardMsg MISS")."""
     from explorer import archive
 
-    assert cfg["server"]["maxUploadSize"] == archive.MAX_ARCHIVE_BYTES >> 20 == 200
-    assert cfg["browser"]["gatherUsageStats"] is False
-
-
-def test_the_server_never_sends_references_to_cached_elements():
-    """Streamlit's page can evict a cached element just before a reply refers to it (two
-    quick reruns); it then stops with "Cached ForwardMsg MISS". No element is ever cacheable
-    under this size, so no reference is ever sent."""
-    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert cfg["global"]["minCachedMessageSize"] >= 1e9
-
-
-def test_readme_gives_exactly_the_two_commands_and_make_has_them():
-    readme = (ROOT / "README.md").read_text()
-    quick = readme.split("## Quick start", 1)[1].split("##", 1)[0]
-    commands = re.findall(r"^(make \w+)", quick, re.M)
-    assert commands == ["make run", "make test"]
-    makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^run:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
-    ci = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in ci
+    script, port = tmp_path / "empty.py", free_port()
+    script.write_text("")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script),
+                             "--server.port", str(port)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.1)
+        assert listening(port) == {"0100007F"}  # 127.0.0.1, and nothing else
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    # the options as Streamlit takes them from the repository's config, run from its root
+    done = subprocess.run([sys.executable, "-c", OPTIONS], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    options = json.loads(done.stdout)
+    assert options["server.maxUploadSize"] << 20 >= archive.MAX_ARCHIVE_BYTES
+    assert options["global.minCachedMessageSize"] >= 1e9
