@@ -4,11 +4,10 @@ start it (no flags), listens on this machine only and runs with the limits the a
 import json
 import subprocess
 import sys
-import time
-import urllib.request
 
 from tests.conftest import ROOT
 from tooling.browser import free_port
+from tooling.served import wait_health
 
 OPTIONS = """
 import json
@@ -44,14 +43,7 @@ def test_a_server_started_here_listens_on_loopback_only_with_the_apps_limits(tmp
                              "--server.port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "no server"
-                time.sleep(0.1)
+        wait_health(f"http://127.0.0.1:{port}", 60)
         assert listening(port) == {"0100007F"}  # 127.0.0.1, and nothing else
     finally:
         proc.terminate()
