@@ -12,7 +12,7 @@ def test_train_tab_replays_a_saved_models_time_lapse(two_runs):
     at = new_app()
     at.selectbox(key="model_path").set_value(two_runs[0]).run()
     open_tab(at, "Train")
-    key = "tl_beta-0.5"
+    key = "tl_epoch_beta-0.5"
     slider = at.select_slider(key=key)
     assert list(slider.options) == ["1", "2"] and slider.value == 2
     before = image_urls(at)
@@ -23,7 +23,7 @@ def test_train_tab_replays_a_saved_models_time_lapse(two_runs):
 
 def test_pretrained_time_lapse_without_grids():
     at = open_tab(new_app(), "Train")
-    slider = at.select_slider(key="tl_mnist")
+    slider = at.select_slider(key="tl_epoch_mnist")
     assert len(slider.options) == 120  # every epoch of the shipped model's 120
     slider.set_value(10).run()
     assert not at.exception and not errors(at)

@@ -36,10 +36,10 @@ def timelapse_view(path: str, mtime: float) -> None:
     classes = datasets.classes(model.cfg.dataset)
     lim = timelapse.timelapse_limit(snaps)  # the run's plane, over every kept epoch
     lims = timelapse.grid_lims(history, len(snaps))
-    key = f"tl_{Path(path).stem}"
+    stem = Path(path).stem
     left, right = st.columns([1, 1], gap="large")
     with left:
-        epoch = (st.select_slider("epoch", epochs, epochs[-1], key=key)
+        epoch = (st.select_slider("epoch", epochs, epochs[-1], key=f"tl_epoch_{stem}")
                  if len(epochs) > 1 else epochs[0])
         i = epochs.index(epoch)
         frame = timelapse.timelapse_frame(snaps[i], labels, classes, f"epoch {epoch}", lim,
@@ -53,12 +53,12 @@ def timelapse_view(path: str, mtime: float) -> None:
         if epoch in ep.get("epoch", []):
             fig.add_vline(x=ep["step"][ep["epoch"].index(epoch)], line_dash="dash",
                           line_color="#888")
-        st.plotly_chart(fig, key=f"{key}_loss", config={"displayModeBar": False})
+        st.plotly_chart(fig, key=f"tl_loss_{stem}", config={"displayModeBar": False})
         st.caption(f"{len(snaps[0]):,} test digits encoded after each of {len(epochs)} kept "
                    "epochs; the dashed line marks the epoch shown.")
         st.download_button(
             "Time-lapse (GIF)",
             lambda: timelapse.timelapse_gif(snaps, labels, classes, epochs, grids,
                                             lims=lims),
-            file_name=f"timelapse-{Path(path).stem}.gif", mime="image/gif", on_click="ignore",
-            icon=":material/download:", key=f"{key}_gif")
+            file_name=f"timelapse-{stem}.gif", mime="image/gif", on_click="ignore",
+            icon=":material/download:", key=f"tl_gif_{stem}")

@@ -27,9 +27,10 @@ LRS = [1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 2e-2]
 spec = TrainConfig.spec  # each setting's help, choices and limits, as train_cli.py has them
 
 
-FORM = {"epochs": "t_epochs", "batch_size": "t_bs", "lr": "t_lr", "beta": "t_beta",
-        "seed": "t_seed", "max_seconds": "t_budget", "arch": "t_arch", "likelihood": "t_lik",
-        "dataset": "t_data", "prior": "t_prior", "components": "t_k"}  # field -> widget key
+FORM = {"epochs": "t_epochs", "batch_size": "t_batch_size", "lr": "t_lr", "beta": "t_beta",
+        "seed": "t_seed", "max_seconds": "t_budget", "arch": "t_arch",
+        "likelihood": "t_likelihood", "dataset": "t_dataset", "prior": "t_prior",
+        "components": "t_components"}  # field -> widget key
 
 
 def train_controls(who: Owner) -> None:
@@ -37,16 +38,16 @@ def train_controls(who: Owner) -> None:
     the built-in ones and those `who` may use (theirs, the server's, the shared ones)."""
     d = TrainConfig()
     choices = [*datasets.BUILTIN, *here.library().datasets(who)]
-    if st.session_state.get("t_data") not in choices:  # gone, or never theirs
-        st.session_state.t_data = choices[0]
-    defaults = {"t_epochs": 5, "t_bs": d.batch_size, "t_lr": d.lr, "t_beta": d.beta,
-                "t_seed": d.seed, "t_budget": 120, "t_k": d.components}
+    if st.session_state.get("t_dataset") not in choices:  # gone, or never theirs
+        st.session_state.t_dataset = choices[0]
+    defaults = {"t_epochs": 5, "t_batch_size": d.batch_size, "t_lr": d.lr, "t_beta": d.beta,
+                "t_seed": d.seed, "t_budget": 120, "t_components": d.components}
     for key, value in defaults.items():  # set once: the widgets then keep their own
         st.session_state.setdefault(key, value)
     c1, c2, c3, c4 = st.columns(4)
     c1.number_input("epochs", spec("epochs")["min"], 200, key="t_epochs",
                     help=spec("epochs")["help"])
-    c2.select_slider("batch size", [32, 64, 128, 256, 512], key="t_bs",
+    c2.select_slider("batch size", [32, 64, 128, 256, 512], key="t_batch_size",
                      help=spec("batch_size")["help"])
     c3.select_slider("learning rate", LRS, key="t_lr", format_func=lambda v: f"{v:g}",
                      help=spec("lr")["help"])
@@ -59,15 +60,15 @@ def train_controls(who: Owner) -> None:
                     help=spec("max_seconds")["help"])
     c7.selectbox("network", spec("arch")["choices"], key="t_arch",
                  help="\n\n".join(f"**{k}**: {v}" for k, v in ARCHS.items()))
-    c8.selectbox("likelihood", spec("likelihood")["choices"], key="t_lik",
+    c8.selectbox("likelihood", spec("likelihood")["choices"], key="t_likelihood",
                  help="\n\n".join(f"**{k}**: {v}" for k, v in LIKELIHOODS.items()))
     c9, c10, c11, c12 = st.columns(4)
-    c9.selectbox("dataset", choices, key="t_data", format_func=datasets.title,
+    c9.selectbox("dataset", choices, key="t_dataset", format_func=datasets.title,
                  help=spec("dataset")["help"])
     c10.selectbox("prior p(z)", spec("prior")["choices"], key="t_prior",
                   help="\n\n".join(f"**{k}**: {v}" for k, v in PRIORS.items()))
     c11.number_input("prior components", spec("components")["min"], spec("components")["max"],
-                     key="t_k", help=spec("components")["help"])
+                     key="t_components", help=spec("components")["help"])
     c12.text_input("run name (optional)", key="t_name", max_chars=64,
                    placeholder="e.g. beta4-seed1")
     with st.expander("What the choices mean"):
