@@ -55,11 +55,11 @@ def test_a_zip_of_letters_becomes_a_dataset_to_train_on(tmp_path, own_data):
     [use] = [b for b in at.button if b.key == "imp_use"]
     use.click().run()
     assert at.session_state["train_tabs"] == "New run"
-    assert at.session_state["t_data"] == mine
-    assert "my-letters (56 pictures)" in at.selectbox(key="t_data").options[-1]
+    assert at.session_state["t_dataset"] == mine
+    assert "my-letters (56 pictures)" in at.selectbox(key="t_dataset").options[-1]
     # another person sees nothing of it: not to train on, not its pictures
     other = your_images(new_app(B))
-    assert not any("my-letters" in o for o in other.selectbox(key="t_data").options)
+    assert not any("my-letters" in o for o in other.selectbox(key="t_dataset").options)
     assert "my-letters" not in " ".join(m.value for m in other.markdown)
     assert not [c for c in image_captions(other) if "pictures" in c]
     # ... until its owner shares it

@@ -9,6 +9,7 @@ once per session; only its hash is ever kept (explorer/server/owners.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -68,3 +69,12 @@ def need_owner(what: str) -> owners.Owner | None:
     elif who is None:
         st.caption("Recognising this browser ...")
     return who
+
+
+def as_owner(action: Callable[..., object], *args, message_key: str) -> None:
+    """A button's callback: `action(visitor, *args)` on a shared thing (a run, a dataset);
+    a refusal because it is someone else's is kept under `message_key` for the tab to say."""
+    try:
+        action(owner(), *args)
+    except owners.NotYours as e:
+        st.session_state[message_key] = str(e)

@@ -10,7 +10,7 @@ import streamlit as st
 from explorer import archive, collection, datasets, media
 from explorer.server import here
 from explorer.server.imports import ImportBusy
-from explorer.server.owners import NotYours, Owner
+from explorer.server.owners import Owner
 from explorer.ui import identity
 
 PER_CLASS = 12  # pictures shown per class
@@ -26,30 +26,16 @@ def _start() -> None:
         return
     try:
         name = s.get("imp_name") or datasets.name_for(file.name)
-        here.imports().start(identity.owner(), file.getvalue(), file.name, name, s.imp_pre,
-                             s.imp_polarity)
+        here.imports().start(identity.owner(), file.getvalue(), file.name, name,
+                             s.imp_preprocessing, s.imp_ink_polarity)
         s.imp_watch = True
     except (ImportBusy, ValueError) as e:
         s.imp_message = str(e)
 
 
-def _share(dataset: str, shared: bool) -> None:
-    try:
-        here.library().share_dataset(identity.owner(), dataset, shared)
-    except NotYours as e:
-        st.session_state.imp_message = str(e)
-
-
-def _delete(dataset: str) -> None:
-    try:
-        here.library().delete_dataset(identity.owner(), dataset)
-    except NotYours as e:
-        st.session_state.imp_message = str(e)
-
-
 def _use(name: str) -> None:
     """Callback: train on `name` (the New run form, with it chosen)."""
-    st.session_state.t_data = name
+    st.session_state.t_dataset = name
     st.session_state.train_tabs = "New run"
 
 
@@ -75,11 +61,11 @@ def own_images_panel(who: Owner) -> None:
         c1.text_input("dataset name", key="imp_name", max_chars=40,
                       placeholder="from the file's name",
                       help="1 to 40 lower-case letters, digits, '-' or '_'")
-        c2.radio("preprocessing", list(collection.PREPROCESS), key="imp_pre",
+        c2.radio("preprocessing", list(collection.PREPROCESS), key="imp_preprocessing",
                  format_func={"ink": "ink on paper", "whole": "whole picture"}.get,
                  help="\n\n".join(f"**{k}**: {v}" for k, v in collection.PREPROCESS.items()))
         c3.radio("for the whole picture, what is ink", list(collection.POLARITY),
-                 key="imp_polarity", help="\n\n".join(f"**{k}**: {v}" for k, v in
+                 key="imp_ink_polarity", help="\n\n".join(f"**{k}**: {v}" for k, v in
                                                  collection.POLARITY.items()))
         st.form_submit_button("Make the dataset", type="primary", on_click=_start)
     if msg := st.session_state.pop("imp_message", None):
@@ -110,17 +96,20 @@ def _title(who: Owner):
 
 
 def sharing(dataset: str) -> None:
-    shared = here.library().dataset_shared(dataset)
+    library = here.library()
+    shared = library.dataset_shared(dataset)
     row = st.container(horizontal=True, vertical_alignment="center")
     row.caption("Shared with everyone (they can train on it and see its pictures)." if shared
                 else "Only you see it and train on it.")
-    row.button("Unshare" if shared else "Share", key="imp_share", on_click=_share,
-               args=(dataset, not shared))
+    row.button("Unshare" if shared else "Share", key="imp_share", on_click=identity.as_owner,
+               args=(library.share_dataset, dataset, not shared),
+               kwargs={"message_key": "imp_message"})
     with row.popover("Delete", icon=":material/delete:"):
         st.caption(f"Delete **{datasets.display_name(dataset)}** for good? Models trained on "
                    "it keep their weights but can no longer be explored.")
-        st.button("Delete", key="imp_delete", type="primary", on_click=_delete,
-                  args=(dataset,))
+        st.button("Delete", key="imp_delete", type="primary", on_click=identity.as_owner,
+                  args=(library.delete_dataset, dataset),
+                  kwargs={"message_key": "imp_message"})
 
 
 @st.fragment(run_every=0.5)

@@ -31,13 +31,6 @@ def duration(seconds: float | None) -> str:
         f"about {seconds / 3600:.1f} h"
 
 
-def _leave(job_id: str) -> None:
-    try:
-        here.line().leave(identity.owner(), job_id)
-    except NotYours as e:
-        st.session_state.train_message = str(e)
-
-
 def _pause(job_id: str, paused: bool) -> None:
     here.line().pause(identity.owner(), job_id, paused)
 
@@ -110,7 +103,8 @@ def waiting(v: JobView) -> None:
             f"should start in **{duration(v.starts_in)}**, when {places} to train "
             "frees up (estimated from the time budgets of the runs ahead).",
             icon=":material/hourglass_top:")
-    st.button("Leave the line", key="leave", on_click=_leave, args=(v.id,),
+    st.button("Leave the line", key="leave", on_click=identity.as_owner,
+              args=(line.leave, v.id), kwargs={"message_key": "train_message"},
               icon=":material/logout:", help="Take your run out of the line; nothing is saved")
 
 
