@@ -44,6 +44,11 @@ def setting(default, help: str, choices=None, low: float | None = None,
                                             "max": high, "label": label})
 
 
+def off_by_default(high: float, help: str):
+    """A setting from 0 (off, the default) to `high`: a weight or a bound."""
+    return setting(0.0, help + " (0 = none)", low=0.0, high=high)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     epochs: int = setting(30, "passes over the training images", low=1)
@@ -89,15 +94,14 @@ class TrainConfig:
                                   "learned prior", low=1, high=1000)
     # a learned prior leaves the plane's scale free (the ELBO does not change when z, the
     # prior and the decoder's input are scaled together): these three pin it down
-    anchor: float = setting(0.0, "weight of a fixed N(0, I) component in a learned prior's "
-                                 "mixture (0 = none): the learned components share the rest",
-                            low=0.0, high=0.9)
-    mean_bound: float = setting(0.0, "bound the encoded means to +-this on each axis with "
-                                     "b*tanh(mu/b) (0 = unbounded)", low=0.0, high=100.0)
-    spread: float = setting(0.0, "weight of a penalty on the encoded training digits' spread: "
-                                 "the KL from N(0, I) to a Gaussian with their mean and "
-                                 "covariance, per image (0 = none); keeps a learned prior's "
-                                 "plane at the standard model's scale", low=0.0, high=100.0)
+    anchor: float = off_by_default(0.9, "weight of a fixed N(0, I) component in a learned "
+                                   "prior's mixture: the learned components share the rest")
+    mean_bound: float = off_by_default(100.0, "bound the encoded means to +-this on each "
+                                       "axis with b*tanh(mu/b)")
+    spread: float = off_by_default(100.0, "weight of a penalty on the encoded training digits' "
+                                   "spread: the KL from N(0, I) to a Gaussian with their mean "
+                                   "and covariance, per image; keeps a learned prior's plane "
+                                   "at the standard model's scale")
     # K > 1 trains on a tighter bound than the ELBO, at K times the decoder's work a step
     samples: int = setting(1, "importance samples per image in the training objective: 1 = "
                               "the ELBO, K > 1 = the IWAE bound (Burda et al. 2016)",
