@@ -15,6 +15,8 @@ itself on strokes, not background. SiLU (smooth) activations learn faster than R
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 from torch import Tensor, nn
 
@@ -142,27 +144,28 @@ def _tutorial(cfg: ModelConfig) -> VAE:
     return VAE(cfg, encoder, decoder)
 
 
+def _mlp_of(cfg: ModelConfig, hidden: tuple[int, ...]) -> VAE:
+    """784 -> hidden -> z and back through the hidden sizes reversed, ReLU between."""
+    def layers(sizes):  # Linear, ReLU, ..., Linear
+        out = []
+        for a, b in itertools.pairwise(sizes):
+            out += [nn.Linear(a, b), nn.ReLU()]
+        return out[:-1]
+
+    encoder = nn.Sequential(nn.Flatten(), *layers((784, *hidden, 2 * cfg.latent_dim)))
+    decoder = nn.Sequential(*layers((cfg.latent_dim, *hidden[::-1], 784)),
+                            nn.Unflatten(1, (1, 28, 28)))
+    return VAE(cfg, encoder, decoder)
+
+
 def _mlp(cfg: ModelConfig) -> VAE:
     """The strongest simple peer: 784-256-128 -> z -> 128-256-784 (Davidson et al. 2018)."""
-    d = cfg.latent_dim
-    encoder = nn.Sequential(
-        nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-        nn.Linear(128, 2 * d),
-    )
-    decoder = nn.Sequential(
-        nn.Linear(d, 128), nn.ReLU(), nn.Linear(128, 256), nn.ReLU(), nn.Linear(256, 784),
-        nn.Unflatten(1, (1, 28, 28)),
-    )
-    return VAE(cfg, encoder, decoder)
+    return _mlp_of(cfg, (256, 128))
 
 
 def _keras_mlp(cfg: ModelConfig) -> VAE:
     """The Keras 'VAE on MNIST' write-up: 784-256 -> z -> 256-784."""
-    d = cfg.latent_dim
-    encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 2 * d))
-    decoder = nn.Sequential(nn.Linear(d, 256), nn.ReLU(), nn.Linear(256, 784),
-                            nn.Unflatten(1, (1, 28, 28)))
-    return VAE(cfg, encoder, decoder)
+    return _mlp_of(cfg, (256,))
 
 
 def _conv_bn(cfg: ModelConfig) -> VAE:
