@@ -3,7 +3,6 @@ curves and metrics cards), e.g. beta 0.5 against beta 4, or two seeds."""
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from explorer import checkpoint, data, extent, latent, media
@@ -42,10 +41,8 @@ def manifold_png(path: str, mtime: float, lim: float, n: int = 12) -> str:
 def scatter_figure(path: str, mtime: float):
     """3,000 test digits on the model's own plane (its extent); shared, so never mutated."""
     enc = models.encoded_test_set(path, mtime)
-    idx = np.random.default_rng(0).choice(len(enc.mu), min(3000, len(enc.mu)), replace=False)
-    return plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, height=430,
-                                index=idx, point_size=3,
-                                lim=models.page_data(path, mtime).extent)
+    return plots.sampled_scatter(enc.mu, enc.labels, enc.classes,
+                                 models.page_data(path, mtime).extent, height=430, point_size=3)
 
 
 def compare_panel(entry: ModelEntry) -> None:

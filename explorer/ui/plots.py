@@ -57,6 +57,14 @@ def latent_scatter(z: np.ndarray, labels: np.ndarray, classes: tuple[str, ...],
     return _layout(fig, height, lim)
 
 
+def sampled_scatter(z: np.ndarray, labels: np.ndarray, classes: tuple[str, ...],
+                    lim: float, n: int = 3000, **style) -> go.Figure:
+    """latent_scatter of n of the digits, the same n each time (seed 0): a light plane to
+    draw beside something else; `style` is latent_scatter's (height, point_size, opacity)."""
+    idx = np.random.default_rng(0).choice(len(z), min(n, len(z)), replace=False)
+    return latent_scatter(z[idx], labels[idx], classes, lim=lim, index=idx, **style)
+
+
 def add_current(fig: go.Figure, z: tuple[float, float], name: str = "preview z") -> go.Figure:
     fig.add_trace(go.Scatter(
         x=[z[0]], y=[z[1]], mode="markers", name=name, hoverinfo="skip",
