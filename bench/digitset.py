@@ -14,9 +14,10 @@ fonts (regular, bold, oblique). Every image depends only on (seed, style, index)
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -106,14 +107,6 @@ def warp(a: np.ndarray, rng: np.random.Generator, rotate: float = 12, shear: flo
     return _bilinear(a, ys, xs)
 
 
-def blur(a: np.ndarray, sigma: float) -> np.ndarray:
-    """A Gaussian blur of a square array, as two matrix products (zero outside)."""
-    i = np.arange(a.shape[0], dtype=np.float32)
-    k = np.exp(-0.5 * ((i[:, None] - i[None, :]) / sigma) ** 2)
-    k /= k.sum(1, keepdims=True)
-    return (k @ a @ k.T).astype(np.float32)
-
-
 def thin(mask: np.ndarray) -> np.ndarray:
     """Zhang-Suen thinning: a binary shape -> its one-pixel centre line."""
     m = np.pad(mask.astype(bool), 1)
@@ -141,7 +134,8 @@ def pen(digit: np.ndarray, rng: np.random.Generator, width: float) -> np.ndarray
     centre = thin(big > 0.45).astype(np.float32)
     line = _resize(centre, (WORK, WORK), Image.Resampling.BILINEAR) > 0.3
     sigma = max(0.6, 0.6 * width * WORK / 2)
-    soft = blur(line.astype(np.float32), sigma)
+    soft = np.asarray(Image.fromarray(line.astype(np.uint8) * 255, "L").filter(
+        ImageFilter.GaussianBlur(sigma)), np.float32) / 255
     level = 0.25 * float(np.median(soft[line])) if line.any() else 1.0
     return np.clip((soft - level) / (0.5 * level) + 0.5, 0.0, 1.0)
 
@@ -219,40 +213,68 @@ def typeset(rng: np.random.Generator, label: int, scale: float = 1.0) -> tuple[b
     return data, "jpg" if data[:2] == b"\xff\xd8" else "png", font
 
 
-def photo(rng, digit, canvas=None, scale: float = 1.0) -> tuple[bytes, str]:
-    """Pen on paper, photographed: a thin line, uneven light, blur, noise, JPEG."""
-    w, h = canvas or [(1024, 768), (1280, 960), (1600, 1200), (768, 1024), (960, 1280)][
-        int(rng.integers(5))]
-    w, h = int(w * scale), int(h * scale)
-    frame = int(min(w, h) * rng.uniform(0.45, 0.95))
-    at = (int(rng.uniform(0.1, 0.9) * (w - frame)), int(rng.uniform(0.1, 0.9) * (h - frame)))
-    cov = place(pen(digit, rng, rng.uniform(0.025, 0.06)), (w, h), frame, at)
-    ink = INKS[rng.choice(["black", "blue-black", "blue"])]
-    img = compose(cov, ink, paper_of(rng), light((h, w), rng, rng.uniform(0.35, 0.8)),
-                  rng.uniform(2, 7), rng)
-    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.6) * max(w, h) / 1200))
-    return jpeg(img, rng), "jpg"
+@dataclass(frozen=True)
+class Hand:
+    """A handwritten style as numbers. Ranges are (low, high), drawn uniformly per image.
+
+    The picture is w x h pixels (h None: square); the digit's frame is `frame` times its
+    shorter side (or `frame_px` pixels) and sits at `where` (per axis, the share of the free
+    space left of and above it); the pen is `pen` times the frame wide. Then `finish`:
+    "lit", ink (one of `inks`) on `paper` ("warm" white, "coloured" or "ruled")
+    under light falling to `light`, with sensor noise, a blur of `blur` px per 1,000 px of
+    the longer side, and pencil `grain` when above 0, saved as PNG with chance `png`, else
+    as JPEG of `quality`; "screen", a drawing app's black-on-white (or, 30% of the time,
+    white-on-black) PNG; "alpha", the ink only in a transparent PNG's alpha channel."""
+    about: str
+    w: tuple[int, int]
+    h: tuple[int, int] | None
+    frame: tuple[float, float]
+    pen: tuple[float, float]
+    finish: str = "lit"
+    where: tuple[tuple[float, float], tuple[float, float]] = ((0.5, 0.5), (0.5, 0.5))
+    frame_px: bool = False
+    inks: tuple[str, ...] = ("black", "blue-black", "blue")
+    paper: str = "warm"
+    light: tuple[float, float] = (1.0, 1.0)
+    noise: tuple[float, float] = (0.0, 0.0)
+    blur: tuple[float, float] = (0.0, 0.0)
+    grain: float = 0.0
+    png: float = 0.0
+    quality: tuple[int, int] = (55, 92)
 
 
-def canvas(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
-    """A drawing app's export: a thin anti-aliased line on a plain canvas."""
-    side = int(rng.choice([200, 280, 400, 560]) * scale)
-    frame = int(side * rng.uniform(0.9, 1.25))
-    at = ((side - frame) // 2 + int(rng.integers(-side // 10, side // 10 + 1)),) * 2
-    width = rng.uniform(1.5, 4.5) / frame  # 1.5 to 4.5 px
-    cov = place(pen(digit, rng, width), (side, side), frame, at)
-    dark = rng.random() < 0.3
-    bg, fg = ((0, 0, 0), (255, 255, 255)) if dark else ((255, 255, 255), (0, 0, 0))
-    return encode(compose(cov, fg, bg), "PNG"), "png"
+def handwritten(rng, digit, look: Hand, scale: float = 1.0) -> tuple[bytes, str]:
+    """A training digit drawn, placed and finished as `look` says: (file bytes, ext)."""
+    w = int(rng.integers(*look.w) * scale)
+    h = w if look.h is None else int(rng.integers(*look.h) * scale)
+    frame = int(rng.uniform(*look.frame) * (scale if look.frame_px else min(w, h)))
+    at = tuple(int(rng.uniform(*share) * (side - frame))
+               for share, side in zip(look.where, (w, h), strict=True))
+    cov = place(pen(digit, rng, rng.uniform(*look.pen)), (w, h), frame, at)
+    if look.finish == "screen":
+        fg, bg = ((255,) * 3, (0,) * 3) if rng.random() < 0.3 else ((0,) * 3, (255,) * 3)
+        return encode(compose(cov, fg, bg), "PNG"), "png"
+    if look.finish == "alpha":
+        return transparent(rng, cov), "png"
+    paper = paper_of(rng) if look.paper == "warm" else PAPERS[rng.choice(list(PAPERS))] \
+        if look.paper == "coloured" else ruled(rng, (w, h), frame)
+    ink = INKS[rng.choice(look.inks)]
+    if look.grain:  # pencil: graphite a little darker than the paper, patchy along the line
+        strength = rng.uniform(0.18, 0.4)
+        ink = tuple(p - strength * (p - 60) for p in np.asarray(paper).reshape(-1, 3)[0])
+        cov = cov * np.clip(rng.normal(1 - look.grain, look.grain, cov.shape), 0, 1)
+    img = compose(cov, ink, paper, light((h, w), rng, rng.uniform(*look.light)),
+                  rng.uniform(*look.noise), rng)
+    if look.blur[1]:
+        img = img.filter(ImageFilter.GaussianBlur(rng.uniform(*look.blur) * max(w, h) / 1000))
+    if rng.random() < look.png:
+        return encode(img, "PNG"), "png"
+    return jpeg(img, rng, *look.quality), "jpg"
 
 
-def transparent(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
+def transparent(rng, cov: np.ndarray) -> bytes:
     """A canvas export with a transparent background: the ink only in the alpha channel,
     dark or light (light ink may sit on black RGB: only alpha tells them apart)."""
-    side = int(rng.choice([280, 300, 400, 512]) * scale)
-    frame = int(side * rng.uniform(0.85, 1.2))
-    at = ((side - frame) // 2,) * 2
-    cov = place(pen(digit, rng, rng.uniform(0.03, 0.09)), (side, side), frame, at)
     kind = rng.choice(["dark", "light", "light on black", "colour"])
     ink = {"dark": (0, 0, 0), "light": (255, 255, 255), "light on black": (255, 255, 255),
            "colour": INKS[rng.choice(list(INKS))]}[kind]
@@ -260,107 +282,64 @@ def transparent(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
     if kind == "light on black":
         rgb[cov == 0] = 0
     a = (cov * 255).round().astype(np.uint8)[..., None]
-    return encode(Image.fromarray(np.concatenate([rgb, a], 2), "RGBA"), "PNG"), "png"
+    return encode(Image.fromarray(np.concatenate([rgb, a], 2), "RGBA"), "PNG")
 
 
-def colour(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
-    """Coloured ink, on white or coloured paper."""
-    w, h = int(rng.integers(300, 900) * scale), int(rng.integers(300, 900) * scale)
-    frame = int(min(w, h) * rng.uniform(0.6, 1.1))
-    at = ((w - frame) // 2 + int(rng.integers(-w // 10, w // 10 + 1)), (h - frame) // 2)
-    cov = place(pen(digit, rng, rng.uniform(0.03, 0.08)), (w, h), frame, at)
-    ink = INKS[rng.choice(["blue", "red", "green", "purple", "orange", "pink"])]
-    img = compose(cov, ink, PAPERS[rng.choice(list(PAPERS))],
-                  light((h, w), rng, rng.uniform(0.75, 1.0)), rng.uniform(0, 4), rng)
-    return (jpeg(img, rng), "jpg") if rng.random() < 0.5 else (encode(img, "PNG"), "png")
-
-
-def small(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
-    """A small digit off-centre in a large picture of a page."""
-    w, h = int(rng.integers(1200, 2400) * scale), int(rng.integers(900, 1800) * scale)
-    frame = int(rng.uniform(40, 130) * scale)
-    cx, cy = rng.choice([0.15, 0.3, 0.7, 0.85]), rng.uniform(0.15, 0.85)
-    at = (int(cx * w - frame / 2), int(cy * h - frame / 2))
-    cov = place(pen(digit, rng, rng.uniform(0.06, 0.12)), (w, h), frame, at)
-    img = compose(cov, INKS[rng.choice(["black", "blue-black"])], paper_of(rng),
-                  light((h, w), rng, rng.uniform(0.7, 0.95)), rng.uniform(1, 5), rng)
-    return jpeg(img, rng, 70, 92), "jpg"
-
-
-def marker(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
-    """A thick felt marker on paper, photographed."""
-    w, h = int(rng.integers(500, 1100) * scale), int(rng.integers(500, 1100) * scale)
-    frame = int(min(w, h) * rng.uniform(0.6, 1.0))
-    at = ((w - frame) // 2, (h - frame) // 2 + int(rng.integers(-h // 10, h // 10 + 1)))
-    cov = place(pen(digit, rng, rng.uniform(0.1, 0.17)), (w, h), frame, at)
-    ink = INKS[rng.choice(["black", "black", "blue", "red", "green"])]
-    img = compose(cov, ink, paper_of(rng), light((h, w), rng, rng.uniform(0.6, 0.95)),
-                  rng.uniform(1, 5), rng)
-    return jpeg(img, rng), "jpg"
-
-
-def pencil(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
-    """Faint pencil: thin grey grainy strokes with little contrast, scanned or snapped."""
-    w, h = int(rng.integers(400, 1000) * scale), int(rng.integers(400, 1000) * scale)
-    frame = int(min(w, h) * rng.uniform(0.6, 1.0))
-    at = ((w - frame) // 2, (h - frame) // 2)
-    cov = place(pen(digit, rng, rng.uniform(0.02, 0.05)), (w, h), frame, at)
-    grain = np.clip(rng.normal(0.75, 0.25, cov.shape), 0, 1).astype(np.float32)
-    strength = rng.uniform(0.18, 0.4)  # how much of the way from paper to graphite
-    paper = paper_of(rng)
-    graphite = tuple(p - strength * (p - 60) for p in paper)
-    img = compose(cov * grain, graphite, paper, light((h, w), rng, rng.uniform(0.8, 1.0)),
-                  rng.uniform(1, 4), rng)
-    img = img.filter(ImageFilter.GaussianBlur(0.6))
-    return (jpeg(img, rng, 75, 95), "jpg") if rng.random() < 0.6 else (encode(img, "PNG"), "png")
-
-
-def lined(rng, digit, scale: float = 1.0) -> tuple[bytes, str]:
-    """A digit on ruled or squared paper: lines cross the strokes."""
-    w, h = int(rng.integers(500, 1200) * scale), int(rng.integers(500, 1200) * scale)
-    frame = int(min(w, h) * rng.uniform(0.5, 0.9))
-    at = ((w - frame) // 2 + int(rng.integers(-w // 8, w // 8 + 1)), (h - frame) // 2)
-    cov = place(pen(digit, rng, rng.uniform(0.03, 0.07)), (w, h), frame, at)
+def ruled(rng, size: tuple[int, int], frame: int) -> np.ndarray:
+    """A (h, w, 3) page ruled (sometimes with a red margin) or squared, lines about a
+    fifth of the digit's frame apart, sometimes photographed askew."""
+    w, h = size
     paper = np.zeros((h, w), np.float32)
     step = int(frame * rng.uniform(0.12, 0.3))
     lw = max(1, int(rng.uniform(0.004, 0.012) * frame))
-    off = int(rng.integers(step))
+    off, squared = int(rng.integers(step)), rng.random() < 0.5
     for y in range(off, h, step):
         paper[y:y + lw] = 1
-    grid = rng.random() < 0.5
-    if grid:
-        for x in range(off, w, step):
-            paper[:, x:x + lw] = 1
-    if not grid and rng.random() < 0.5:  # a red margin line
+    for x in range(off, w, step) if squared else ():
+        paper[:, x:x + lw] = 1
+    if not squared and rng.random() < 0.5:  # a red margin line
         x = int(rng.uniform(0.05, 0.25) * w)
         paper[:, x:x + lw + 1] = 2
-    tilt = rng.uniform(-3, 3) if rng.random() < 0.5 else 0.0  # a page photographed askew
-    if tilt:
-        big = Image.fromarray(np.tile(paper, (3, 3)), "F").rotate(tilt, Image.Resampling.BILINEAR)
+    if rng.random() < 0.5:
+        big = Image.fromarray(np.tile(paper, (3, 3)), "F").rotate(rng.uniform(-3, 3),
+                                                                  Image.Resampling.BILINEAR)
         paper = np.asarray(big, np.float32)[h:2 * h, w:2 * w]
     line_ink = np.asarray([(130, 170, 225), (150, 150, 150), (120, 190, 170)][
         int(rng.integers(3))], np.float32)
-    base = np.asarray(paper_of(rng), np.float32)
     lines, margin = np.clip(paper, 0, 1)[..., None], np.clip(paper - 1, 0, 1)[..., None]
-    page = base * (1 - lines) + line_ink * (lines - margin) + np.float32([220, 90, 90]) * margin
-    c = cov[..., None]
-    ink = np.asarray(INKS[rng.choice(["black", "blue-black", "blue"])], np.float32)
-    rgb = (page * (1 - c) + ink * c) * light((h, w), rng, rng.uniform(0.6, 1.0))[..., None]
-    rgb = rgb + rng.normal(0, rng.uniform(1, 4), (h, w))[..., None]
-    img = Image.fromarray(np.clip(rgb, 0, 255).round().astype(np.uint8), "RGB")
-    return (jpeg(img, rng), "jpg") if rng.random() < 0.7 else (encode(img, "PNG"), "png")
+    return (np.asarray(paper_of(rng), np.float32) * (1 - lines) + line_ink * (lines - margin)
+            + np.float32([220, 90, 90]) * margin)
 
 
-STYLES: dict[str, tuple[str, Callable]] = {
-    "typeset": ("typed digits in 24 fonts, weights and slants, screenshotted", typeset),
-    "photo": ("pen on paper, photographed: uneven light, blur, JPEG", photo),
-    "canvas": ("thin anti-aliased strokes on a drawing app's canvas", canvas),
-    "transparent": ("canvas exports with ink only in alpha, dark or light", transparent),
-    "colour": ("coloured ink on white or coloured paper", colour),
-    "small": ("a small digit off-centre in a large picture", small),
-    "marker": ("a thick felt marker", marker),
-    "pencil": ("faint grainy pencil", pencil),
-    "lined": ("on ruled or squared paper", lined),
+WARM = ("black", "blue-black")
+HANDS = {
+    "photo": Hand("pen on paper, photographed: uneven light, blur, JPEG", (768, 1600),
+                  (768, 1280), (0.45, 0.95), (0.025, 0.06), where=((0.1, 0.9), (0.1, 0.9)),
+                  light=(0.35, 0.8), noise=(2, 7), blur=(0.25, 1.33)),
+    "canvas": Hand("thin anti-aliased strokes on a drawing app's canvas", (200, 560), None,
+                   (0.9, 1.25), (0.003, 0.02), "screen", where=((0.3, 0.7), (0.3, 0.7))),
+    "transparent": Hand("canvas exports with ink only in alpha, dark or light", (280, 512),
+                        None, (0.85, 1.2), (0.03, 0.09), "alpha"),
+    "colour": Hand("coloured ink on white or coloured paper", (300, 900), (300, 900),
+                   (0.6, 1.1), (0.03, 0.08), where=((0.3, 0.7), (0.5, 0.5)),
+                   inks=("blue", "red", "green", "purple", "orange", "pink"),
+                   paper="coloured", light=(0.75, 1.0), noise=(0, 4), png=0.5),
+    "small": Hand("a small digit off-centre in a large picture", (1200, 2400), (900, 1800),
+                  (40, 130), (0.06, 0.12), frame_px=True, where=((0.1, 0.9), (0.15, 0.85)),
+                  inks=WARM, light=(0.7, 0.95), noise=(1, 5), quality=(70, 92)),
+    "marker": Hand("a thick felt marker", (500, 1100), (500, 1100), (0.6, 1.0), (0.1, 0.17),
+                   where=((0.5, 0.5), (0.3, 0.7)), inks=("black", "blue", "red", "green"),
+                   light=(0.6, 0.95), noise=(1, 5)),
+    "pencil": Hand("faint grainy pencil", (400, 1000), (400, 1000), (0.6, 1.0), (0.02, 0.05),
+                   light=(0.8, 1.0), noise=(1, 4), blur=(0.6, 1.0), grain=0.25, png=0.4,
+                   quality=(75, 95)),
+    "lined": Hand("on ruled or squared paper", (500, 1200), (500, 1200), (0.5, 0.9),
+                  (0.03, 0.07), where=((0.25, 0.75), (0.5, 0.5)), paper="ruled",
+                  light=(0.6, 1.0), noise=(1, 4), png=0.3),
+}
+STYLES: dict[str, str] = {
+    "typeset": "typed digits in 24 fonts, weights and slants, screenshotted",
+    **{name: look.about for name, look in HANDS.items()},
 }
 
 
@@ -372,22 +351,37 @@ def make(style: str, index: int, seed: int = 0, scale: float = 1.0) -> Sample:
         data, ext, source = typeset(rng, label, scale)
     else:
         digit, i = pick_digit(rng, label)
-        data, ext = STYLES[style][1](rng, digit, scale=scale)
+        data, ext = handwritten(rng, digit, HANDS[style], scale)
         source = f"train #{i}"
     return Sample(style, index, label, source, data, ext)
 
 
-def digit_set(per_style: int = 80, seed: int = 0, styles=None) -> Iterator[Sample]:
-    for style in styles or STYLES:
+def styled_set(make, styles, per_style: int, seed: int) -> Iterator[Sample]:
+    """make(style, index, seed) for `per_style` images of each style (this set or another)."""
+    for style in styles:
         for i in range(per_style):
             yield make(style, i, seed)
+
+
+def digit_set(per_style: int = 80, seed: int = 0, styles=None) -> Iterator[Sample]:
+    return styled_set(make, styles or STYLES, per_style, seed)
+
+
+def set_parser(prog: str, doc: str, per_style: int) -> argparse.ArgumentParser:
+    """The flags of a set's command: where to write it, how many a style, the seed."""
+    ap = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("--per-style", type=int, default=per_style)
+    ap.add_argument("--seed", type=int, default=0)
+    return ap
 
 
 def big_photo(seed: int = 0, label: int = 4) -> bytes:
     """A 12-megapixel (4000 x 3000) JPEG photo of a pen digit, with a phone's sensor grain
     and quality, so the file is as big as a phone's (a few MB)."""
     rng = np.random.default_rng([seed, 99])
-    data = photo(rng, pick_digit(rng, label)[0], canvas=(4000, 3000))[0]
+    photo = dataclasses.replace(HANDS["photo"], w=(4000, 4001), h=(3000, 3001))
+    data = handwritten(rng, pick_digit(rng, label)[0], photo)[0]
     rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), np.float32)
     rgb = rgb + rng.normal(0, 4, rgb.shape).astype(np.float32)
     return encode(Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)), "JPEG", quality=92)
@@ -423,17 +417,13 @@ def examples(out_dir: Path) -> list[dict]:
                 img = img.quantize(64, dither=Image.Dither.NONE)
             img.save(out_dir / name, "PNG", optimize=True)
         index.append({"file": name, "style": style, "name": short, "label": s.label,
-                      "about": STYLES[style][0]})
+                      "about": STYLES[style]})
     (out_dir / "index.json").write_text(json.dumps(index, indent=1) + "\n")
     return index
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.digitset",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("out_dir", type=Path)
-    ap.add_argument("--per-style", type=int, default=80)
-    ap.add_argument("--seed", type=int, default=0)
+    ap = set_parser("python -m bench.digitset", __doc__, 80)
     ap.add_argument("--examples", action="store_true", help="write the app's example row")
     a = ap.parse_args()
     if a.examples:

@@ -15,15 +15,23 @@ every image depends only on (seed, style, index):
 
 from __future__ import annotations
 
-import argparse
 import string
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from bench.digitset import FONT_DIRS, FONTS, Sample, encode, jpeg, light, paper_of
+from bench.digitset import (
+    FONT_DIRS,
+    FONTS,
+    Sample,
+    encode,
+    jpeg,
+    light,
+    paper_of,
+    set_parser,
+    styled_set,
+)
 
 SIZES = [(640, 480), (1280, 720), (800, 600), (480, 640), (1024, 768)]
 WORDS = ("hello", "photo", "camera", "test", "window", "page", "note", "Monday", "the cat",
@@ -182,21 +190,14 @@ def make(style: str, index: int, seed: int = 0) -> Sample:
 
 
 def nondigit_set(per_style: int = 40, seed: int = 0, styles=None) -> Iterator[Sample]:
-    for style in styles or STYLES:
-        for i in range(per_style):
-            yield make(style, i, seed)
+    return styled_set(make, styles or STYLES, per_style, seed)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(prog="python -m bench.nondigits",
-                                 description=__doc__.split("\n\n")[0])
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--per-style", type=int, default=40)
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args()
-    a.out.mkdir(parents=True, exist_ok=True)
+    a = set_parser("python -m bench.nondigits", __doc__, 40).parse_args()
+    a.out_dir.mkdir(parents=True, exist_ok=True)
     for s in nondigit_set(a.per_style, a.seed):
-        (a.out / s.name.replace("--1", "")).write_bytes(s.data)
+        (a.out_dir / s.name.replace("--1", "")).write_bytes(s.data)
 
 
 if __name__ == "__main__":
