@@ -31,6 +31,13 @@ def names(lib, who):
     return sorted(r.path.stem for r in lib.runs(who))
 
 
+def refused(who, target, *acts):
+    """Each of `acts` (library methods) refuses `who` on `target` with NotYours."""
+    for act in acts:
+        with pytest.raises(NotYours):
+            act(who, target)
+
+
 def test_each_sees_their_own_and_the_servers_runs(library):
     assert names(library, A) == ["cli-run", "mine"]
     assert names(library, B) == ["cli-run", "theirs"]
@@ -42,16 +49,11 @@ def test_each_sees_their_own_and_the_servers_runs(library):
 
 def test_sharing_shows_a_run_to_everyone_read_only(library):
     theirs = library.folder(B) / "theirs.pt"
-    with pytest.raises(NotYours):
-        library.visible(A, theirs)
-    with pytest.raises(NotYours):
-        library.share(A, theirs)  # only its owner shares it
+    refused(A, theirs, library.visible, library.share)  # only its owner shares it
     library.share(B, theirs)
     assert names(library, A) == ["cli-run", "mine", "theirs"]
     assert library.visible(A, theirs) == theirs  # A may explore it and continue it ...
-    for act in (library.share, library.delete):  # ... but not change it
-        with pytest.raises(NotYours):
-            act(A, theirs)
+    refused(A, theirs, library.share, library.delete)  # ... but not change it
     assert theirs.is_file()
     library.share(B, theirs, False)
     assert names(library, A) == ["cli-run", "mine"]
@@ -59,12 +61,9 @@ def test_sharing_shows_a_run_to_everyone_read_only(library):
 
 def test_only_the_owner_deletes(library):
     mine = library.folder(A) / "mine.pt"
-    with pytest.raises(NotYours):
-        library.delete(B, mine)
-    with pytest.raises(NotYours):
-        library.delete(TEACHER, mine)  # an admin stops runs, and deletes none
-    with pytest.raises(NotYours):
-        library.delete(A, library.runs_dir / "cli-run.pt")  # the server's
+    refused(B, mine, library.delete)
+    refused(TEACHER, mine, library.delete)  # an admin stops runs, and deletes none
+    refused(A, library.runs_dir / "cli-run.pt", library.delete)  # the server's
     library.delete(A, mine)
     assert not mine.exists()
 
@@ -76,10 +75,7 @@ def test_only_the_owner_deletes(library):
 def test_a_crafted_path_names_nothing(library, crafted):
     path = crafted.format(runs=library.runs_dir, a=A.tag, b=B.tag)
     assert library.run_file(A, path) is None
-    with pytest.raises(NotYours):
-        library.visible(A, path)
-    with pytest.raises(NotYours):
-        library.share(A, path)
+    refused(A, path, library.visible, library.share)
     assert (library.folder(B) / "theirs.pt").is_file()
 
 
@@ -90,10 +86,8 @@ def test_two_people_importing_digits_zip_get_two_datasets(tmp_path, own_data, li
     a_id, b_id = made[A.id], made[B.id]
     assert a_id != b_id and datasets.display_name(a_id) == datasets.display_name(b_id) == "digits"
     assert library.datasets(A) == [a_id] and library.datasets(B) == [b_id]
-    with pytest.raises(NotYours):
-        library.check_dataset(A, b_id)  # neither trains on, nor sees, the other's
-    with pytest.raises(NotYours):
-        library.delete_dataset(A, b_id)
+    # neither trains on, nor sees, nor deletes the other's
+    refused(A, b_id, library.check_dataset, library.delete_dataset)
     library.share_dataset(B, b_id)
     assert library.datasets(A) == [a_id, b_id] and library.can_use(A, b_id)
     library.delete_dataset(B, b_id)

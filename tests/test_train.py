@@ -27,6 +27,14 @@ def run(cfg, model=None, stop=None):
     return model, events
 
 
+def trained(cfg, model=None):
+    """`model` (a new one for cfg when None) after a whole run of train."""
+    model = new_model(cfg) if model is None else model
+    for _ in train(cfg, model):
+        pass
+    return model
+
+
 def steps(events):
     return [e for e in events if isinstance(e, StepMetrics)]
 
@@ -165,8 +173,7 @@ def test_divergence_stops_with_a_clear_error_and_keeps_good_weights(small_cfg):
     cfg = dataclasses.replace(small_cfg, lr=1.0, epochs=20, schedule="constant")
     model = new_model(cfg)
     with pytest.raises(TrainingDiverged, match="smaller learning rate"):
-        for _ in train(cfg, model):
-            pass
+        trained(cfg, model)
     assert all(torch.isfinite(p).all() for p in model.parameters())
     with torch.no_grad():
         loss = elbo_terms(model, torch.rand(8, 1, 28, 28).round())[0]
@@ -228,9 +235,7 @@ def test_a_rollback_restores_the_weights_of_the_last_good_step(small_cfg, monkey
 def test_a_stopped_run_continued_from_its_checkpoint_ends_with_the_same_weights(
         small_cfg, tmp_path, stop_after):
     cfg = dataclasses.replace(small_cfg, epochs=3)  # 16 steps an epoch
-    straight = new_model(cfg)
-    for _ in train(cfg, straight):
-        pass
+    straight = trained(cfg)
     model, stop = new_model(cfg), threading.Event()
     for event in train(cfg, model, stop):
         if isinstance(event, StepMetrics) and event.step == stop_after:
@@ -247,9 +252,7 @@ def test_a_stopped_run_continued_from_its_checkpoint_ends_with_the_same_weights(
 
 def test_a_paused_run_ends_with_the_same_weights_and_does_not_count_the_pause(small_cfg):
     cfg = dataclasses.replace(small_cfg, epochs=2)
-    straight = new_model(cfg)
-    for _ in train(cfg, straight):
-        pass
+    straight = trained(cfg)
     model, pause = new_model(cfg), threading.Event()
     t0 = time.perf_counter()
     for event in train(cfg, model, pause=pause):
