@@ -51,11 +51,16 @@ def open_tab(at, label: str) -> AppTest:
     return at
 
 
-def explore_data(at) -> dict:
-    """What Python sends the page's Explore view (its Components v2 element)."""
-    [view] = [e for e in at.get("bidi_component") if "latent_explorer.explore" in
+def component_data(at, name: str) -> dict:
+    """What Python sends the page's Components v2 element `latent_explorer.<name>`."""
+    [view] = [e for e in at.get("bidi_component") if f"latent_explorer.{name}" in
               e.proto.component_name]
     return json.loads(view.proto.bytes)
+
+
+def explore_data(at) -> dict:
+    """What Python sends the page's Explore view."""
+    return component_data(at, "explore")
 
 
 def downloads(at) -> dict[str, str]:

@@ -2,7 +2,6 @@
 what the page reports checked before use, the walk drawn by Python for a network the page
 cannot run, and the prior against the aggregate posterior."""
 
-import json
 
 import numpy as np
 import pytest
@@ -11,15 +10,13 @@ from explorer import checkpoint, paths
 from explorer.config import TrainConfig
 from explorer.train import new_model
 from explorer.ui.how_view import as_choice
-from tests.apptest import errors, image_captions, new_app, open_tab
+from tests.apptest import component_data, errors, image_captions, new_app, open_tab
 from tests.conftest import ROOT
 
 
 def walk_data(at) -> dict:
-    """What Python sends the page's How it works walk (its Components v2 element)."""
-    [view] = [e for e in at.get("bidi_component") if "latent_explorer.how" in
-              e.proto.component_name]
-    return json.loads(view.proto.bytes)
+    """What Python sends the page's How it works walk."""
+    return component_data(at, "how")
 
 
 def metrics(at) -> dict:
