@@ -8,7 +8,14 @@ import re
 import pytest
 
 from tests.conftest import chromium_or_skip, server_runs
-from tooling.browser import chromium, new_page, start_training, streamlit_server, wait_drawn
+from tooling.browser import (
+    chromium,
+    drawn_pages,
+    new_page,
+    start_training,
+    streamlit_server,
+    wait_drawn,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,9 +35,7 @@ def test_three_people_train_and_nobody_touches_anyone_elses_run():
     with streamlit_server(env=server_runs()) as srv:
         with chromium() as browser:
             errors = []
-            people = [new_page(browser, srv.url, errors=errors) for _ in range(3)]
-            for _, page in people:
-                wait_drawn(page)
+            people = drawn_pages(browser, srv.url, 3, errors)
             (ctx_a, a), (_, b), (_, c) = people
             start_training(a, 200, 1200)  # A trains (until stopped) ...
             for page, place in ((b, 1), (c, 2)):  # ... B and C wait, each told their place

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import chromium_or_skip, server_runs
 from tooling.browser import (
     chromium,
-    new_page,
+    drawn_pages,
     point,
     slider,
     start_training,
@@ -29,9 +29,7 @@ def test_eight_sessions_and_a_training_run(tmp_path):
     with streamlit_server(env=server_runs()) as srv:
         with chromium() as browser:
             errors = []
-            pages = [new_page(browser, srv.url, errors=errors) for _ in range(SESSIONS)]
-            for _, page in pages:
-                wait_drawn(page)
+            pages = drawn_pages(browser, srv.url, SESSIONS, errors)
             _, trainer = pages[0]
             start_training(trainer, 200, 600)
             # another person sees nothing of that run, and may Start one of their own

@@ -119,6 +119,14 @@ def new_page(browser, url: str | None = None, phone: bool = False, errors: list 
     return context, page
 
 
+def drawn_pages(browser, url: str, n: int, errors: list | None = None) -> list:
+    """n visitors (context, page) on `url`, each in its own context, once all are drawn."""
+    pages = [new_page(browser, url, errors=errors) for _ in range(n)]
+    for _, page in pages:
+        wait_drawn(page)
+    return pages
+
+
 # --- the Explore view ------------------------------------------------------------------
 
 ROOT_JS = """(() => { let r = document.querySelector('.lx'); if (r) return r;
