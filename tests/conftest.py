@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -120,6 +122,19 @@ def server_runs() -> dict:
     return {"LATENT_EXPLORER_RUNS": tempfile.mkdtemp(prefix="latent-explorer-server-runs-")}
 
 
+@contextmanager
+def visitors(n: int):
+    """n visitors, each in a Chromium context of their own, drawn on a server of their own
+    (its own runs folder): (server, browser, [(context, page)], errors), errors being what
+    the pages said to their consoles."""
+    from tooling.browser import chromium, drawn_pages, streamlit_server
+
+    chromium_or_skip()
+    with streamlit_server(env=server_runs()) as srv, chromium() as browser:
+        errors = []
+        yield srv, browser, drawn_pages(browser, srv.url, n, errors), errors
+
+
 @pytest.fixture(scope="module")
 def server():
     from tooling.browser import streamlit_server
@@ -194,6 +209,17 @@ def fashion_mnist() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"CI needs Fashion-MNIST (scripts/install-system.sh): {e}")
         pytest.skip(str(e))
+
+
+def until(check, timeout: float, what: str, every: float = 0.2):
+    """What `check()` returns once it is truthy, asked every `every` seconds; fails the
+    test, naming `what`, after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if (found := check()):
+            return found
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def failing_download(tries: list):

@@ -7,7 +7,6 @@ Pause reach it; the checkpoint comes back and the server writes it; a worker sta
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,11 +18,11 @@ from explorer.server import owners
 from explorer.server.engine import Engine
 from explorer.server.line import Line
 from tests.conftest import ROOT
-from tests.test_line import QUICK, wait
+from tests.test_line import long_run, pause_and_resume, wait
 from tooling.browser import free_port
 from tooling.letters import letters_zip
+from tooling.processes import DASK, dask_scheduler, stop
 
-DASK = Path(sys.executable).parent / "dask"
 A = owners.from_browser("d" * 32)
 
 
@@ -45,9 +44,7 @@ def cluster(tmp_path_factory):
     worker with a data folder of its own (MNIST in it, as `make worker` provisions it)."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port",
-                               str(port), "--dashboard-address", "127.0.0.1:0"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    procs = [dask_scheduler(port, env)]
     _health(port)
     address = f"tcp://127.0.0.1:{port}"
     for name, extra in (("plain", []), ("gpu-box", ["--resources", "GPU=1"])):
@@ -65,13 +62,7 @@ def cluster(tmp_path_factory):
         time.sleep(0.2)
     yield engine
     engine.close()
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(20)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    stop(procs)
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +73,8 @@ def line(cluster, tmp_path_factory):
 
 
 def test_a_run_trains_on_a_worker_with_stop_and_pause(line):
-    job = line.submit(A, TrainConfig(epochs=1000, max_seconds=120, **QUICK), "on-a-worker")
-    v = wait(line, A, job.id, until=lambda v: v.last is not None and v.last.step > 5)
-    line.pause(A, job.id, True)
-    time.sleep(1.0)
-    held = line.view(A, job.id).last.step
-    time.sleep(1.0)
-    assert line.view(A, job.id).last.step == held  # the pause reached the worker
-    line.pause(A, job.id, False)
-    wait(line, A, job.id, until=lambda v: v.last.step > held, timeout=10)
+    job = long_run(line, A, "on-a-worker")
+    pause_and_resume(line, A, job.id)
     line.stop(A, job.id)
     v = wait(line, A, job.id, timeout=30)
     assert v.state == "stopped" and v.path is not None

@@ -17,6 +17,7 @@ from explorer.server.engine import Engine
 from explorer.server.line import Line
 from explorer.server.owners import NotYours
 from explorer.server.store import AlreadyInLine
+from tests import conftest
 
 A = owners.from_browser("a" * 32)
 B = owners.from_browser("b" * 32)
@@ -34,13 +35,29 @@ def line(tmp_path_factory):
 
 
 def wait(line, who, job_id, until=lambda v: v.state not in ACTIVE, timeout=180):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = line.view(who, job_id)
-        if until(v):
-            return v
-        time.sleep(0.1)
-    raise AssertionError(f"timed out: {line.view(who, job_id)}")
+    """The run's view once `until` holds of it (by default: it has ended)."""
+    return conftest.until(lambda: v if until(v := line.view(who, job_id)) else None,
+                          timeout, f"run {job_id}", every=0.1)
+
+
+def long_run(line, who, name):
+    """A run with a long budget, once it has taken a few steps."""
+    job = line.submit(who, TrainConfig(epochs=1000, max_seconds=120, **QUICK), name)
+    wait(line, who, job.id, until=lambda v: v.last is not None and v.last.step > 5)
+    return job
+
+
+def pause_and_resume(line, who, job_id):
+    """Paused, the run says so within a second and takes not one step more in the next;
+    resumed, it steps on within 10 s."""
+    line.pause(who, job_id, True)
+    time.sleep(1.0)
+    held = line.view(who, job_id)
+    assert held.state == "paused"
+    time.sleep(1.0)
+    assert line.view(who, job_id).last.step == held.last.step  # the pause reached the worker
+    line.pause(who, job_id, False)
+    wait(line, who, job_id, until=lambda v: v.last.step > held.last.step, timeout=10)
 
 
 def test_the_scheduler_has_a_process_of_its_own(line):
@@ -77,16 +94,8 @@ def test_runs_take_turns_and_nobody_touches_anyone_elses(line):
 
 
 def test_stop_and_pause_reach_the_worker_within_a_second(line):
-    job = line.submit(C, TrainConfig(epochs=1000, max_seconds=120, **QUICK), "long")
-    v = wait(line, C, job.id, until=lambda v: v.last is not None and v.last.step > 5)
-    line.pause(C, job.id, True)
-    time.sleep(1.0)
-    held = line.view(C, job.id)
-    assert held.state == "paused"
-    time.sleep(1.0)
-    assert line.view(C, job.id).last.step == held.last.step  # not one step more
-    line.pause(C, job.id, False)
-    wait(line, C, job.id, until=lambda v: v.last.step > held.last.step, timeout=10)
+    job = long_run(line, C, "long")
+    pause_and_resume(line, C, job.id)
     asked = time.time()
     line.stop(C, job.id)
     v = wait(line, C, job.id, timeout=30)

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -18,7 +17,7 @@ from explorer import checkpoint, runner
 from explorer.config import TrainConfig
 from explorer.server import owners
 from explorer.server.store import Store
-from tests.conftest import ROOT, chromium_or_skip
+from tests.conftest import ROOT, chromium_or_skip, until
 from tooling.browser import chromium, free_port, new_page, wait_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,15 +38,6 @@ def visit(browser, port):
     context, page = new_page(browser, f"http://127.0.0.1:{port}/")
     wait_drawn(page)
     context.close()
-
-
-def until(check, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if (found := check()):
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_kill_9_mid_run_loses_nothing(tmp_path):
