@@ -28,7 +28,6 @@ import os
 import re
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -267,13 +266,12 @@ def dask_cluster(workers: int = 2):
     """A scheduler and `workers` worker processes of their own (as `make scheduler` and
     `make worker` start them)."""
     from tooling.browser import REPO, free_port
+    from tooling.processes import DASK, dask_scheduler, stop
 
-    port, dask = free_port(), Path(sys.executable).parent / "dask"
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
-                               str(port), "--dashboard-address", "127.0.0.1:0"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    procs += [subprocess.Popen([str(dask), "worker", f"tcp://127.0.0.1:{port}", "--nthreads",
+    procs = [dask_scheduler(port, env)]
+    procs += [subprocess.Popen([str(DASK), "worker", f"tcp://127.0.0.1:{port}", "--nthreads",
                                 "1", "--nworkers", "1", "--no-dashboard", "--name", f"w{k}"],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
               for k in range(workers)]
@@ -281,13 +279,7 @@ def dask_cluster(workers: int = 2):
         time.sleep(5)
         yield f"tcp://127.0.0.1:{port}", procs
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
 
 
 def run_class(a) -> list[dict]:

@@ -19,6 +19,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from tooling.processes import stop
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -78,11 +80,7 @@ def streamlit_server(env: dict | None = None, timeout: float = 90.0, script: Pat
                 time.sleep(0.05)
         yield Server(proc, port, started, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop([proc], 10)
         log.close()
 
 
