@@ -20,6 +20,8 @@ from pathlib import Path
 
 import torch
 
+from bench import write_json
+
 from .contestants import KEYS
 
 OUT = Path(__file__).parent / "results"
@@ -85,8 +87,7 @@ def main() -> int:
                              "torch threads per contestant",
                   "torch": str(torch.__version__), "budgets": budgets,
                   "wall_seconds": round(time.perf_counter() - t0), "results": rows}
-        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.out).write_text(json.dumps(result, indent=2))  # after each contestant
+        write_json(a.out, result, say=False)  # after each contestant
     print()
     print(table(rows, budgets))
     print(f"\nwrote {a.out}")

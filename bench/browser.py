@@ -19,7 +19,6 @@ per action. Prints a table and writes bench/results/browser-<mode>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import legacy
+from bench import legacy, write_json
 from tooling.browser import (
     IDLE,
     chromium,
@@ -215,10 +214,7 @@ def main() -> int:
     modes = {"latency": latency, "load": sessions.load, "soak": sessions.soak,
              "share": share.run, "how": how.run}
     result = modes[a.mode](a)
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"browser-{a.mode}.json"
-    path.write_text(json.dumps(result, indent=2))
-    print(f"wrote {path}")
+    write_json(OUT / f"browser-{a.mode}.json", result)
     return 0
 
 

@@ -39,7 +39,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.browser import pct, summary
-from bench.sessions import KINDS, act, cpu_s, thread_cpu
+from bench.sessions import KINDS, act_in_turn, cpu_s, thread_cpu
 from tooling import browser as tb
 
 OUT = Path(__file__).parent / "results"
@@ -175,13 +175,8 @@ def classroom(a, which: str, env: dict | None = None, runs_at_once: int = 1) -> 
             said = [answer(page, f"s{k:02d}", pressed[k]) if start is not None else
                     {"name": f"s{k:02d}", "refused": "Start is disabled (one run at a time)"}
                     for k, ((_, page), start) in enumerate(zip(starters, buttons, strict=True))]
-            cpu0, total0, actions = thread_cpu(proc), cpu_s(proc), 0
-            t_end = time.time() + a.explore
-            while time.time() < t_end:
-                for i, (_, page) in enumerate(explorers):
-                    act(page, actions + i)
-                    page.wait_for_timeout(60)
-                actions += len(explorers)
+            cpu0, total0 = thread_cpu(proc), cpu_s(proc)
+            actions = act_in_turn(explorers, time.time() + a.explore, clock=time.time)
             total = cpu_s(proc) - total0
             training = max(c - cpu0.get(t, 0.0) for t, c in thread_cpu(proc).items()) \
                 if which == "before" else 0.0

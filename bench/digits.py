@@ -22,7 +22,6 @@ earns, per style.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 import time
@@ -32,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from bench import digitset, nondigits
+from bench import digitset, nondigits, write_json
 from explorer import familiar, nondigit, preprocess
 from explorer.images import open_image
 from explorer.preprocess import BOX, ImageError, center_by_mass
@@ -42,13 +41,18 @@ K = 10
 
 
 # ---------------------------------------------------------------------------- baselines
+def on_white(img: Image.Image) -> Image.Image:
+    """A picture with transparency laid on white (others as they are)."""
+    if img.mode not in ("LA", "RGBA"):
+        return img
+    rgba = img.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, (255,) * 4), rgba)
+
+
 def minimal(data: bytes) -> np.ndarray:
     """Alpha onto white, ink polarity from the border, crop to the ink, fit 20x20 with
     Lanczos, centre of mass in 28x28."""
-    img = open_image(data)
-    if img.mode in ("LA", "RGBA"):
-        rgba = img.convert("RGBA")
-        img = Image.alpha_composite(Image.new("RGBA", rgba.size, (255,) * 4), rgba)
+    img = on_white(open_image(data))
     g = np.asarray(img.convert("L"), np.float32) / 255
     page = float(np.median(np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])))
     ink, page = (1 - g, 1 - page) if page > 0.5 else (g, page)  # dark on light: invert
@@ -66,10 +70,7 @@ def minimal(data: bytes) -> np.ndarray:
 
 def naive(data: bytes) -> np.ndarray:
     """The picture in grey, resized to 28x28, as it is (alpha onto white)."""
-    img = open_image(data)
-    if img.mode in ("LA", "RGBA"):
-        rgba = img.convert("RGBA")
-        img = Image.alpha_composite(Image.new("RGBA", rgba.size, (255,) * 4), rgba)
+    img = on_white(open_image(data))
     return np.asarray(img.convert("L").resize((28, 28), Image.Resampling.BILINEAR),
                       np.float32) / 255
 
@@ -261,9 +262,8 @@ def main() -> int:
         r = run(a.per_style, a.seed, a.model, not a.no_ablations)
         print(render(r))
     if a.out:
-        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.out).write_text(json.dumps(r, indent=2) + "\n")
-        print(f"\nwrote {a.out}")
+        print()
+        write_json(a.out, r)
     return 0
 
 

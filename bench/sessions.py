@@ -53,6 +53,29 @@ def act(page, k: int) -> None:
                          box["y"] + ((k * 11) % 15 + 0.5) / 15 * box["height"])
 
 
+def act_in_turn(pages, until: float, actions: int = 0, clock=time.perf_counter) -> int:
+    """Each page acts in turn (act), 60 ms apart, until `clock()` passes `until`; the count
+    of actions so far (starting from `actions`)."""
+    while clock() < until:
+        for i, (_, page) in enumerate(pages):
+            act(page, actions + i)
+            page.wait_for_timeout(60)
+        actions += len(pages)
+    return actions
+
+
+def report(out: dict, width: int = 30) -> dict:
+    """Prints a run's results, one a line (all but its samples, which it thins to about
+    60 for the JSON); returns them."""
+    samples = out.get("samples")
+    if samples is not None:
+        out = {**out, "samples": samples[:: max(1, len(samples) // 60)]}
+    for key, v in out.items():
+        if key != "samples":
+            print(f"{key:{width}s} {v}")
+    return out
+
+
 def summary_of(pages, kinds=KINDS) -> dict:
     from bench.browser import summary
 
@@ -82,13 +105,8 @@ def load(a) -> dict:
             start_training(trainer, 200, a.seconds + 60)
             trainer.get_by_role("tab", name="Explore").click()
             wait_drawn(trainer)
-            cpu0, total0, actions = thread_cpu(proc), cpu_s(proc), 0
-            t_end = time.perf_counter() + a.seconds
-            while time.perf_counter() < t_end:  # round-robin: each session acts in turn
-                for i, (_, page) in enumerate(pages):
-                    act(page, actions + i)
-                    page.wait_for_timeout(60)
-                actions += len(pages)
+            cpu0, total0 = thread_cpu(proc), cpu_s(proc)
+            actions = act_in_turn(pages, time.perf_counter() + a.seconds)
             heard = 0
             for _, page in pages:  # every session's last z reaches Python
                 try:
@@ -158,8 +176,5 @@ def soak(a) -> dict:
            "input_to_pixels": {kind: summary(v) for kind, v in lat.items()},
            "stalls": stalls, "console_errors": errors[:10], "rss_after_warmup_mb": warm,
            "rss_end_mb": end, "growth_after_warmup_mb": round(end - (warm or samples[0][1]), 1),
-           "samples": samples[:: max(1, len(samples) // 60)]}
-    for key, v in out.items():
-        if key != "samples":
-            print(f"{key:30s} {v}")
-    return out
+           "samples": samples}
+    return report(out)

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 
 from bench.classroom import jobs_of, pss_mb
-from bench.sessions import act
+from bench.sessions import act, report
 from tooling import browser as tb
 from tooling.letters import letters_zip
 
@@ -81,8 +81,5 @@ def soak(a) -> dict:
            "memory_after_warmup_mb": warm, "memory_end_mb": samples[-1][1],
            "memory_max_after_warmup_mb": max(after),
            "growth_after_warmup_mb": round(max(after) - warm, 1),
-           "samples": samples[:: max(1, len(samples) // 60)]}
-    for k, v in out.items():
-        if k != "samples":
-            print(f"{k:32s} {v}")
-    return out
+           "samples": samples}
+    return report(out, 32)
