@@ -87,10 +87,8 @@ def main() -> int:
     ap.add_argument("--classes", default=LETTERS)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
-    if a.out.suffix == ".zip":
-        letters_zip(a.out, a.per_class, a.classes, a.seed)
-    else:
-        letters_folder(a.out, a.per_class, a.classes, a.seed)
+    write = letters_zip if a.out.suffix == ".zip" else letters_folder
+    write(a.out, a.per_class, a.classes, a.seed)
     print(f"wrote {a.out}: {a.per_class * len(a.classes)} pictures")
     return 0
 
