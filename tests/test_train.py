@@ -148,9 +148,7 @@ class StepClock:
 def test_the_budget_holds_the_last_test_pass(small_cfg, monkeypatch):
     # steps of 0.1 s, test passes of 2 s, 10 s in all: training stops near 8 s, not at 10
     clock = StepClock(monkeypatch, step_s=0.1, eval_s=2.0)
-    cfg = dataclasses.replace(small_cfg, epochs=1000, max_seconds=10.0)
-    events = clock.run(cfg)
-    s = steps(events)
+    events = clock.run(dataclasses.replace(small_cfg, epochs=1000, max_seconds=10.0))
     assert events[-1].reason == "time budget"
     assert 9.5 <= events[-1].elapsed <= 10.0 + 0.1 + 1e-6  # the budget used, within a step
     # the final weights were tested: cut mid-epoch (a partial pass) or right after a whole one
