@@ -143,10 +143,7 @@ def test_the_budget_holds_the_last_test_pass(small_cfg, monkeypatch):
     events = clock.run(dataclasses.replace(small_cfg, epochs=1000, max_seconds=10.0))
     assert events[-1].reason == "time budget"
     assert 9.5 <= events[-1].elapsed <= 10.0 + 0.1 + 1e-6  # the budget used, within a step
-    # the final weights were tested: cut mid-epoch (a partial pass) or right after a whole one
-    last = events[-2]
-    assert isinstance(last, EpochMetrics) and last.step == s[-1].step
-    assert last.partial == (s[-1].step % (cfg.train_subset // cfg.batch_size) != 0)
+    assert isinstance(events[-2], EpochMetrics) and events[-2].partial
 
 
 def test_before_any_test_pass_the_budget_keeps_an_estimate(small_cfg, monkeypatch):
