@@ -9,7 +9,8 @@ For each checkpoint, keyed by the sha256 of its bytes, a folder under the cache 
                   files below with their sizes and sha256 (written last: a folder without
                   it is unfinished)
     page.bin      the decoder (float32), the encoded test digits' means and labels, and
-                  the prior as a mixture of Gaussians
+                  the prior as a mixture of Gaussians; its meta has the likelihood's
+                  constants (objectives.page_terms) for the page's ELBO maths
     encoder.bin   the encoder (float32), for How it works (the Explore view does without)
     digits.bin    the test digits (the same bytes for every model of a dataset)
     share.bin     the decoder (float16), points and digits in one file, for the share file
@@ -39,8 +40,8 @@ from . import datasets, extent, paths, provision
 from .errors import DatasetMissing
 from .files import atomic_write, file_sha256
 
-FORMAT = 4  # bump when what is stored changes (4: the plane's extent and spread): every
-# folder of another format is rebuilt
+FORMAT = 5  # bump when what is stored changes (4: the plane's extent and spread; 5: the
+# encoder's logvar clamp, the ELBO's constants): every folder of another format is rebuilt
 KEEP = 32  # folders kept (the most recently used); older ones are deleted
 FILES = ("page.bin", "encoder.bin", "digits.bin", "share.bin", "encoded.npz")
 
@@ -186,7 +187,7 @@ def prepare(checkpoint_path: Path | str, cache: Path | None = None,
 def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
     import torch
 
-    from . import checkpoint, data, latent, pagefile, webnet  # torch: only here
+    from . import checkpoint, data, latent, objectives, pagefile, webnet  # torch: only here
 
     model, ckpt = checkpoint.load(checkpoint_path)
     test = data.load_split("test", model.cfg.dataset)  # DatasetMissing: said in one line
@@ -202,7 +203,8 @@ def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
         prior = tuple(t.cpu().numpy() for t in model.prior.components(model.encode))
     half = extent.extent_of(mu)  # where every view of it starts, in the page too
     meta_model = {"name": checkpoint_path.stem, "arch": model.cfg.arch,
-                  "likelihood": model.cfg.likelihood, "prior": model.cfg.prior, "extent": half}
+                  "likelihood": model.cfg.likelihood, "prior": model.cfg.prior, "extent": half,
+                  "elbo": objectives.page_terms(model.cfg.likelihood)}  # explorer/web/elbo.js
     parts = {
         "page.bin": pagefile.pack(decoder, mu, labels, prior=prior, meta=meta_model),
         "digits.bin": pagefile.pack(digits=digits),

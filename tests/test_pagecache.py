@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from explorer import checkpoint, pagecache, pagefile
+from explorer import checkpoint, objectives, pagecache, pagefile
 from explorer.config import TrainConfig
 from explorer.errors import CheckpointError
 from explorer.train import new_model
@@ -49,6 +49,7 @@ def test_prepare_builds_once_then_reads(small_ckpt, tmp_path, builds):
     assert header["points"]["n"] == 10_000 and header["decoder"]["dtype"] == "f4"
     assert "encoder" not in header  # the Explore view does not need it ...
     assert header["prior"]["k"] == 1 and header["meta"]["prior"] == "standard"
+    assert header["meta"]["elbo"] == objectives.page_terms(header["meta"]["likelihood"])
     header, _ = pagefile.unpack(page.file("encoder.bin").read_bytes())  # ... How it works does
     assert header["encoder"]["in_shape"] == [1, 28, 28] and "decoder" not in header
     header, _ = pagefile.unpack(page.file("share.bin").read_bytes())
