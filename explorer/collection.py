@@ -27,9 +27,9 @@ from . import archive, datasetfolder, datasets
 from .errors import CollectionError, DataError, TooManyClasses
 from .files import atomic_write, file_sha256
 from .fingerprint import images_sha256
+from .idxfile import idx_bytes
 from .picturepool import Progress, Stopped, preprocess_all
 from .preprocess import VERSION as PIPELINE
-from .provision import idx_bytes
 from .splits import split
 from .wholepicture import POLARITY, PREPROCESS
 

@@ -9,7 +9,7 @@ import pickle
 import numpy as np
 import pytest
 
-from explorer import data, provision
+from explorer import data, idxfile, provision
 
 
 def test_official_files_have_the_official_md5():
@@ -21,7 +21,7 @@ def test_pickle_conversion_restores_the_bytes(tmp_path):
     raw = [rng.integers(0, 256, (n, 784), dtype=np.uint8) for n in (5, 3, 4)]
     labels = [rng.integers(0, 10, n).astype(np.int64) for n in (5, 3, 4)]
     sets = tuple((r.astype(np.float32) / 256, y) for r, y in zip(raw, labels, strict=True))
-    provision.idx_from_mnist_pickle(gzip.compress(pickle.dumps(sets)), tmp_path)
+    idxfile.idx_from_mnist_pickle(gzip.compress(pickle.dumps(sets)), tmp_path)
     train = data.read_idx(tmp_path / "train-images-idx3-ubyte")
     assert train.shape == (8, 28, 28)
     assert np.array_equal(train.reshape(8, 784), np.concatenate(raw[:2]))
@@ -36,7 +36,7 @@ def test_provisioning_failure_is_a_clear_error(tmp_path, monkeypatch):
         out = provision.raw_dir(spec, root)
         out.mkdir(parents=True, exist_ok=True)
         for name in spec.files:
-            (out / name).write_bytes(provision.idx_bytes(np.zeros((2, 28, 28), np.uint8)))
+            (out / name).write_bytes(idxfile.idx_bytes(np.zeros((2, 28, 28), np.uint8)))
 
     monkeypatch.setattr(provision, "_from_torchvision", broken)
     monkeypatch.setattr(provision, "_from_pypi", wrong_bytes)
