@@ -274,7 +274,8 @@ def dask_cluster(workers: int = 2):
                                str(port), "--dashboard-address", "127.0.0.1:0"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     procs += [subprocess.Popen([str(dask), "worker", f"tcp://127.0.0.1:{port}", "--nthreads",
-                                "1", "--nworkers", "1", "--no-dashboard", "--name", f"w{k}"],
+                                "1", "--nworkers", "1", "--no-dashboard", "--name", f"w{k}",
+                                "--preload", "explorer.server.task"],  # one torch thread
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
               for k in range(workers)]
     try:

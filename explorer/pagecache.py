@@ -25,7 +25,6 @@ rebuilt (that loads torch, the model and the test set once), never trusted.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -39,6 +38,7 @@ import numpy as np
 from . import datasets, extent, paths, provision
 from .errors import DatasetMissing
 from .files import atomic_write, file_sha256
+from .metricscard import metrics_card, missing_dataset
 
 FORMAT = 5  # bump when what is stored changes (4: the plane's extent and spread; 5: the
 # encoder's logvar clamp, the ELBO's constants): every folder of another format is rebuilt
@@ -110,28 +110,6 @@ class PageData:
 
 def folder_for(sha256: str, cache: Path | None = None) -> Path:
     return Path(cache or paths.cache_dir()) / sha256[:32]
-
-
-def metrics_card(checkpoint_path: Path) -> tuple[dict | None, str | None]:
-    """The metrics card beside a checkpoint (pretrained/mnist.json for mnist.pt, written by
-    `python -m explorer.evaluate --card`) and its sha256, or (None, None)."""
-    card = checkpoint_path.with_suffix(".json")
-    try:
-        raw = card.read_bytes()
-        return json.loads(raw), hashlib.sha256(raw).hexdigest()
-    except (OSError, ValueError):
-        return None, None
-
-
-def missing_dataset(checkpoint_path: Path) -> DatasetMissing | None:
-    """Why a shipped model cannot be shown on this machine: its metrics card names an optional
-    dataset that is not here and could not be fetched. None when it can, or when that is not
-    known yet (a first try fetches it once). Cheap, and needs no torch."""
-    card = metrics_card(Path(checkpoint_path))[0]
-    model = card.get("model") if isinstance(card, dict) else None
-    spec = provision.DATASETS.get(model.get("dataset")) if isinstance(model, dict) else None
-    return DatasetMissing(spec.title, spec.get_it) if spec and provision.unreachable(spec) \
-        else None
 
 
 def read(folder: Path, sha256: str, card_sha256: str | None = None) -> PageData | None:

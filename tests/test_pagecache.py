@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from explorer import checkpoint, objectives, pagecache, pagefile
+from explorer import checkpoint, metricscard, objectives, pagecache, pagefile
 from explorer.config import TrainConfig
 from explorer.errors import CheckpointError
 from explorer.train import new_model
@@ -178,6 +178,6 @@ def test_setup_says_in_one_line_which_model_waits_for_which_dataset(newcomer_dat
             "`sudo apt-get install dataset-fashion-mnist`")
         assert "fashion" not in out.lower() and "Traceback" not in err
     assert unreachable_fashion[1] == ["FashionMNIST"]  # one download tried, the first time
-    assert pagecache.missing_dataset(shipped[1]).get_it.startswith("sudo apt-get")
-    assert pagecache.missing_dataset(shipped[0]) is None
+    assert metricscard.missing_dataset(shipped[1]).get_it.startswith("sudo apt-get")
+    assert metricscard.missing_dataset(shipped[0]) is None
 
