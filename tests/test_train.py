@@ -142,7 +142,6 @@ def test_the_budget_holds_the_last_test_pass(small_cfg, monkeypatch):
     clock = StepClock(monkeypatch, step_s=0.1, eval_s=2.0)
     cfg = dataclasses.replace(small_cfg, epochs=1000, max_seconds=10.0)
     events = clock.run(cfg)
-    s = [e for e in events if isinstance(e, StepMetrics)]
     assert events[-1].reason == "time budget"
     assert 9.5 <= events[-1].elapsed <= 10.0 + 0.1 + 1e-6  # the budget used, within a step
     assert isinstance(events[-2], EpochMetrics) and events[-2].partial
