@@ -38,6 +38,7 @@ worker: setup
 	@[ -n "$(SCHEDULER)" ] || { echo "usage: make worker SCHEDULER=tcp://HOST:PORT [GPU=1]" >&2; exit 2; }
 	$(PY) -m explorer.provision mnist
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/dask worker $(SCHEDULER) --nthreads 1 --nworkers 1 \
+		--preload explorer.server.task \
 		$(if $(GPU),--resources GPU=1) --name $$(hostname)-$$$$
 
 # Debian's Chromium (browser tests) and Fashion-MNIST; outside CI, tests that need what

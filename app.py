@@ -19,6 +19,8 @@ from explorer.ui.icon import app_icon
 from explorer.ui.sidebar import keep_widget_state, model_picker, unavailable_message
 from explorer.ui.style import page_style
 
+warmup.one_torch_thread()  # before anything imports torch: a setting of the whole process
+
 st.set_page_config(page_title="Latent Explorer", page_icon=app_icon(), layout="wide")
 page_style()
 

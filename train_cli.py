@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import signal
 import sys
@@ -22,6 +21,7 @@ import threading
 from dataclasses import fields
 from pathlib import Path
 
+import torch
 from tqdm import tqdm
 
 from explorer import checkpoint, collection, data, datasets, paths, resume, runner
@@ -77,7 +77,7 @@ def images_dataset(args) -> str:
     quiet = args.quiet or not sys.stderr.isatty()
     bar = (lambda **kw: tqdm(disable=quiet, **kw))
     m = data.import_with_progress(args.images, None, args.preprocess, args.polarity, 0,
-                                  None, bar)
+                                  args.data, bar)
     counts, skipped = m["counts"], sum(m["skipped"].values())
     print(f"{'reusing' if m.get('reused') else 'made'} dataset {m['name']!r}: "
           f"{counts['train']} training and {counts['test']} test images, "
@@ -89,9 +89,7 @@ def images_dataset(args) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.data:  # one data folder for everything below (datasets of your own included)
-        os.environ[paths.DATA_ENV] = str(args.data)
-    go_on = None
+    continued = None
     given = vars(build_parser(defaults=False).parse_args(argv))  # the flags typed, only
     try:
         if args.images:
@@ -103,13 +101,13 @@ def main(argv: list[str] | None = None) -> int:
             args.dataset = images_dataset(args)
         if args.resume:
             changes = {f.name: given[f.name] for f in fields(TrainConfig) if f.name in given}
-            go_on = resume.load_run(args.resume, changes)
-            cfg = go_on.cfg
-            if go_on.note:
-                print(f"note: {go_on.note}", file=sys.stderr)
+            continued = resume.load_run(args.resume, changes, args.data)
+            cfg = continued.cfg
+            if continued.note:
+                print(f"note: {continued.note}", file=sys.stderr)
         else:
             cfg_values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
-            cfg = TrainConfig(**cfg_values).validate()
+            cfg = TrainConfig(**cfg_values).validate(args.data)
     except (ValueError, CheckpointError, CollectionError, data.DataError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -119,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
               "to replace it on purpose", file=sys.stderr)
         return 2
 
+    if cfg.threads:  # torch's thread count is the process's: set once, before training
+        torch.set_num_threads(cfg.threads)
     stop = threading.Event()
 
     def on_sigint(signum, frame):  # first Ctrl-C: stop and save; second: abort
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                        + ("  [partial epoch]" if event.partial else ""), file=sys.stderr)
 
     try:
-        outcome = runner.run(cfg, go_on, stop=stop, on_event=report, root=args.data)
+        outcome = runner.run(cfg, continued, stop=stop, on_event=report, root=args.data)
     except (data.DataError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"checkpoint": str(out), **history.summary()}
     if args.timelapse and (kept := history_timelapse(history.to_dict())):
         snaps, grids, epochs, labels = kept
-        gif = timelapse_gif(snaps, labels, datasets.classes(cfg.dataset), epochs, grids)
+        gif = timelapse_gif(snaps, labels, datasets.classes(cfg.dataset, args.data), epochs,
+                            grids)
         Path(args.timelapse).write_bytes(gif)
         summary["timelapse"] = args.timelapse
     print(json.dumps(summary, indent=2))

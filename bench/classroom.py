@@ -267,7 +267,8 @@ def dask_cluster(workers: int = 2):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     procs = [dask_scheduler(port, env)]
     procs += [subprocess.Popen([str(DASK), "worker", f"tcp://127.0.0.1:{port}", "--nthreads",
-                                "1", "--nworkers", "1", "--no-dashboard", "--name", f"w{k}"],
+                                "1", "--nworkers", "1", "--no-dashboard", "--name", f"w{k}",
+                                "--preload", "explorer.server.task"],  # one torch thread
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
               for k in range(workers)]
     try:

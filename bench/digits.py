@@ -35,6 +35,7 @@ from bench import digitset, nondigits, write_json
 from explorer import familiar, nondigit, preprocess
 from explorer.images import open_image
 from explorer.preprocess import BOX, ImageError, center_by_mass
+from explorer.resample import resample
 
 OUT = Path(__file__).parent / "results"
 K = 10
@@ -63,7 +64,7 @@ def minimal(data: bytes) -> np.ndarray:
     crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     s = BOX / max(crop.shape)
     size = (max(1, round(crop.shape[1] * s)), max(1, round(crop.shape[0] * s)))
-    fit = np.asarray(Image.fromarray(crop, "F").resize(size, Image.Resampling.LANCZOS))
+    fit = resample(crop, size, Image.Resampling.LANCZOS)
     fit = np.clip(fit, 0, 1)
     return center_by_mass(fit / max(float(fit.max()), 1e-6))
 

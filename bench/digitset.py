@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from explorer.resample import resample
+
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
 FONTS = tuple(f"{family}{face}.ttf" for family, faces in (
     ("DejaVuSans", ("", "-Bold", "-Oblique", "-BoldOblique")),
@@ -76,11 +78,6 @@ def pick_digit(rng: np.random.Generator, label: int) -> tuple[np.ndarray, int]:
     return train_digits()[0][i], i
 
 
-def _resize(a: np.ndarray, size: tuple[int, int], method=Image.Resampling.BICUBIC) -> np.ndarray:
-    img = Image.fromarray(np.ascontiguousarray(a, np.float32), "F")
-    return np.asarray(img.resize(size, method), np.float32)
-
-
 def _bilinear(a: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     """a sampled at fractional (ys, xs), zero outside."""
     p = np.pad(a, 1)
@@ -101,7 +98,7 @@ def warp(a: np.ndarray, rng: np.random.Generator, rotate: float = 12, shear: flo
     m = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]) @ np.array([[1, sh], [0, sx]])
     yy, xx = np.mgrid[0:n, 0:n].astype(np.float32) - (n - 1) / 2
     src = np.linalg.inv(m) @ np.stack([yy.ravel(), xx.ravel()])
-    field = [_resize(rng.normal(0, elastic * n, (4, 4)), (n, n)) for _ in range(2)]
+    field = [resample(rng.normal(0, elastic * n, (4, 4)), (n, n)) for _ in range(2)]
     ys = src[0].reshape(n, n) + (n - 1) / 2 + field[0]
     xs = src[1].reshape(n, n) + (n - 1) / 2 + field[1]
     return _bilinear(a, ys, xs)
@@ -130,9 +127,9 @@ def thin(mask: np.ndarray) -> np.ndarray:
 def pen(digit: np.ndarray, rng: np.random.Generator, width: float) -> np.ndarray:
     """A training digit redrawn as a pen line `width` (a fraction of the frame's side) wide:
     (WORK, WORK) float ink coverage in [0, 1]."""
-    big = warp(_resize(digit.astype(np.float32) / 255, (112, 112)), rng)
+    big = warp(resample(digit.astype(np.float32) / 255, (112, 112)), rng)
     centre = thin(big > 0.45).astype(np.float32)
-    line = _resize(centre, (WORK, WORK), Image.Resampling.BILINEAR) > 0.3
+    line = resample(centre, (WORK, WORK), Image.Resampling.BILINEAR) > 0.3
     sigma = max(0.6, 0.6 * width * WORK / 2)
     soft = np.asarray(Image.fromarray(line.astype(np.uint8) * 255, "L").filter(
         ImageFilter.GaussianBlur(sigma)), np.float32) / 255
@@ -146,7 +143,7 @@ def place(coverage: np.ndarray, canvas: tuple[int, int], frame: int, at: tuple[i
     (w, h) of zeros."""
     w, h = canvas
     out = np.zeros((h, w), np.float32)
-    small = np.clip(_resize(coverage, (frame, frame), Image.Resampling.BOX if frame < WORK
+    small = np.clip(resample(coverage, (frame, frame), Image.Resampling.BOX if frame < WORK
                             else Image.Resampling.BICUBIC), 0, 1)
     x, y = at
     out[max(0, y):y + frame, max(0, x):x + frame] = small[max(0, -y):h - y, max(0, -x):w - x]

@@ -93,7 +93,6 @@ def separation(zip_path: Path, data_dir: Path, seconds: float) -> dict:
         raise RuntimeError(done.stderr[-2000:])
     wall = time.perf_counter() - t
     summary = json.loads(done.stdout)
-    os.environ["LATENT_EXPLORER_DATA"] = str(data_dir)
     model, _ = checkpoint.load(out)
     train, test = (data.load_split(s, model.cfg.dataset, data_dir) for s in ("train", "test"))
     with torch.no_grad():

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from . import latent
-from .objectives import GAUSSIAN_SIGMA, LOG_2PI, reconstruction_nll
+from .objectives import pixel_nll, reconstruction_nll
 from .priors import log_normal
 
 KL_SAMPLES = 2000  # Monte Carlo draws for the KL of a learned prior (about 0.05 nats of error)
@@ -50,14 +50,6 @@ def as_seen(picture: np.ndarray, likelihood: str) -> np.ndarray:
     Bernoulli one (as the test ELBO does), grey for the Gaussian one."""
     x = np.asarray(picture, np.float32).reshape(28, 28)
     return (x > 0.5).astype(np.float32) if likelihood == "bernoulli" else x
-
-
-def pixel_nll(logits: torch.Tensor, x: torch.Tensor, likelihood: str) -> torch.Tensor:
-    """-log p(x|z) of each pixel (N, 1, 28, 28): the terms reconstruction_nll sums."""
-    if likelihood == "bernoulli":
-        return torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none")
-    se = (torch.sigmoid(logits) - x).pow(2)
-    return se / (2 * GAUSSIAN_SIGMA**2) + 0.5 * (LOG_2PI + 2 * np.log(GAUSSIAN_SIGMA))
 
 
 @torch.no_grad()

@@ -1,10 +1,12 @@
 """A dataset made from your own pictures: a .zip or a folder (read safely by
-explorer/archive.py), every image preprocessed into a 28x28 picture in worker processes,
-split 90/10 (seeded, stratified by class) and kept as idx files with a manifest under the
-data folder's `custom/<name>/` (explorer/datasets.py), where every tab and the CLI find it.
+explorer/archive.py), every image preprocessed into a 28x28 picture in worker processes
+(picturepool.py; ink or the whole picture: preprocess.py, wholepicture.py), split 90/10
+(splits.py: seeded, stratified by class) and kept as idx files with a manifest under the
+data folder's `custom/<name>/` (explorer/datasets.py; switched in at once:
+datasetfolder.py), where every tab and the CLI find it.
 
 The same pictures with the same settings are not preprocessed twice: the manifest keeps the
-sha256 of the images, and `build` reuses a dataset whose images and settings match.
+sha256 of the images (fingerprint.py), and `build` reuses a dataset whose images and settings match.
 
     manifest = collection.build("letters.zip", "letters", progress=print)
     python -m explorer.data import letters.zip --name letters [--preprocess whole]
@@ -12,220 +14,29 @@ sha256 of the images, and `build` reuses a dataset whose images and settings mat
 
 from __future__ import annotations
 
-import hashlib
 import json
-import multiprocessing
-import os
-import shutil
 import threading
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
-from . import archive, datasets
-from .errors import CollectionError, DataError, ImageError
+from . import archive, datasetfolder, datasets
+from .errors import CollectionError, DataError, TooManyClasses
 from .files import atomic_write, file_sha256
-from .images import open_image
+from .fingerprint import images_sha256
+from .idxfile import idx_bytes
+from .picturepool import Progress, Stopped, preprocess_all
 from .preprocess import VERSION as PIPELINE
-from .preprocess import flatten_alpha, ink_polarity, to_gray, to_mnist
-from .provision import idx_bytes
+from .splits import split
+from .wholepicture import POLARITY, PREPROCESS
 
-PREPROCESS = {
-    "ink": "ink on paper: the ink found, cropped, fitted into 20x20 and centred by its mass "
-           "in 28x28, as MNIST was made (handwriting, letters, glyphs, sketches)",
-    "whole": "the whole picture: greyscale, fitted into 28x28 and padded (icons, shapes, "
-             "anything whose background belongs to it)",
-}
-POLARITY = {  # for "whole": what becomes ink (1) and what background (0)
-    "auto": "decided per picture: the minority that departs from its surroundings is ink",
-    "dark-on-light": "dark shapes on a light background (inverted, as MNIST is light on dark)",
-    "light-on-dark": "light shapes on a dark background (kept as they are)",
-}
+__all__ = ["POLARITY", "PREPROCESS", "Progress", "Stopped", "build", "describe_skips"]
 MIN_IMAGES = 50
 MIN_PER_CLASS = 5
-TEST_FRACTION = 0.1
-CHUNK = 128  # images per task of a worker process
-SIDE = 28
-
-
-@dataclass(frozen=True)
-class Progress:
-    phase: str  # "reading" (hashing the images), "preprocessing", "writing"
-    done: int
-    total: int
-
-
-class Stopped(CollectionError):
-    """The build was asked to stop; nothing was written."""
-
-
-# --- one picture ------------------------------------------------------------------------
-
-def whole_picture(raw: bytes, polarity: str = "auto") -> np.ndarray:
-    """The whole picture as float32 (28, 28) in [0, 1], light = 1: greyscale (transparent
-    pixels onto a page), fitted into 28x28 keeping its aspect ratio, padded with background.
-    Raises ImageError."""
-    gray = to_gray(flatten_alpha(open_image(raw)))
-    dark_ink = ink_polarity(gray) if polarity == "auto" else polarity == "dark-on-light"
-    ink = 1.0 - gray if dark_ink else gray
-    h, w = ink.shape
-    s = SIDE / max(h, w)
-    size = (max(1, min(SIDE, round(w * s))), max(1, min(SIDE, round(h * s))))
-    img = Image.fromarray(np.ascontiguousarray(ink, np.float32), "F")
-    method = Image.Resampling.BOX if s < 1 else Image.Resampling.BICUBIC
-    fitted = np.clip(np.asarray(img.resize(size, method), np.float32), 0, 1)
-    out = np.zeros((SIDE, SIDE), np.float32)
-    top, left = (SIDE - size[1]) // 2, (SIDE - size[0]) // 2
-    out[top:top + size[1], left:left + size[0]] = fitted
-    return out
-
-
-def preprocess_one(raw: bytes, preprocess: str, polarity: str) -> np.ndarray:
-    """One picture's bytes -> uint8 (28, 28), 0..255 as MNIST's; ImageError."""
-    x = to_mnist(raw) if preprocess == "ink" else whole_picture(raw, polarity)
-    return np.round(np.clip(x, 0, 1) * 255).astype(np.uint8)
-
-
-def _work(source: str, kind: str, chunk: list[tuple[int, archive.Entry]], preprocess: str,
-          polarity: str) -> list[tuple[int, bytes | None, str | None]]:
-    """In a worker process: (index, 784 bytes or None, why not) for each entry of `chunk`."""
-    listing = archive.Listing(Path(source), kind, [])
-    zf = _opened(listing)
-    out = []
-    for i, entry in chunk:
-        try:
-            out.append((i, preprocess_one(listing.read(entry, zf), preprocess,
-                                          polarity).tobytes(), None))
-        except (ImageError, CollectionError) as e:
-            out.append((i, None, _reason(e)))
-        except Exception:  # noqa: BLE001 - one bad picture never stops the others
-            out.append((i, None, "could not be made into a picture"))
-    return out
-
-
-_OPEN: dict[str, zipfile.ZipFile] = {}
-
-
-def _opened(listing: archive.Listing) -> zipfile.ZipFile | None:
-    """The worker's open zip of `listing` (read its directory once per process, not once
-    per chunk: a directory of 100,000 entries takes a tenth of a second to read)."""
-    if listing.kind != "zip":
-        return None
-    key = str(listing.source)
-    if key not in _OPEN:
-        _close_zips()
-        _OPEN[key] = listing.opened()
-    return _OPEN[key]
-
-
-def _close_zips() -> None:
-    for zf in _OPEN.values():
-        zf.close()
-    _OPEN.clear()
-
-
-def _reason(e: Exception) -> str:
-    text = str(e)
-    if isinstance(e, CollectionError) and ": " in text:
-        text = text.split(": ", 1)[1]
-    return text.split(". ")[0].rstrip(".")[:120]
-
-
-# --- the collection -----------------------------------------------------------------------
-
-def images_sha256(listing: archive.Listing, progress: Callable[[Progress], None] | None = None,
-                  stop: threading.Event | None = None) -> str:
-    """The sha256 of the images: their names, classes and bytes, in order."""
-    h = hashlib.sha256()
-    zf = listing.opened()
-    try:
-        for k, entry in enumerate(listing.entries):
-            if stop is not None and stop.is_set():
-                raise Stopped("stopped")
-            try:
-                digest = hashlib.sha256(listing.read(entry, zf)).hexdigest()
-            except CollectionError:
-                digest = "unreadable"
-            h.update(f"{entry.name}\0{entry.label}\0{digest}\n".encode())
-            if progress is not None and (k % 500 == 0 or k + 1 == len(listing.entries)):
-                progress(Progress("reading", k + 1, len(listing.entries)))
-    finally:
-        if zf is not None:
-            zf.close()
-    return h.hexdigest()
-
-
-def preprocess_all(listing: archive.Listing, preprocess: str = "ink", polarity: str = "auto",
-                   workers: int | None = None,
-                   progress: Callable[[Progress], None] | None = None,
-                   stop: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Every entry's picture, (N, 28, 28) uint8, and whether it was made, (N,) bool (the
-    reason for each one that was not is counted in the listing's skips)."""
-    n = len(listing.entries)
-    pixels = np.zeros((n, SIDE, SIDE), np.uint8)
-    made = np.zeros(n, bool)
-    chunks = [list(enumerate(listing.entries))[i:i + CHUNK] for i in range(0, n, CHUNK)]
-    workers = workers or min(4, os.cpu_count() or 1)
-    args = (str(listing.source), listing.kind)
-
-    def take(results, done):
-        for i, raw, why in results:
-            if raw is None:
-                listing.skip(why, listing.entries[i].name)
-            else:
-                pixels[i] = np.frombuffer(raw, np.uint8).reshape(SIDE, SIDE)
-                made[i] = True
-        if progress is not None:
-            progress(Progress("preprocessing", done, n))
-
-    if workers == 1 or n <= 2 * CHUNK:  # not worth starting processes
-        done = 0
-        try:
-            for chunk in chunks:
-                if stop is not None and stop.is_set():
-                    raise Stopped("stopped")
-                done += len(chunk)
-                take(_work(*args, chunk, preprocess, polarity), done)
-        finally:
-            _close_zips()  # this process goes on: leave no file open
-        return pixels, made
-    # forkserver: workers start from a clean process, not a fork of a threaded server
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = [pool.submit(_work, *args, chunk, preprocess, polarity) for chunk in chunks]
-        done = 0
-        try:
-            for future, chunk in zip(futures, chunks, strict=True):
-                if stop is not None and stop.is_set():
-                    raise Stopped("stopped")
-                results = future.result()
-                done += len(chunk)
-                take(results, done)
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
-    return pixels, made
-
-
-def split(labels: np.ndarray, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the train and test splits: TEST_FRACTION of each class (at least one) to
-    test, chosen by `seed`; both shuffled."""
-    rng = np.random.default_rng(seed)
-    train, test = [], []
-    for c in np.unique(labels):
-        idx = rng.permutation(np.flatnonzero(labels == c))
-        k = max(1, round(TEST_FRACTION * len(idx)))
-        test.append(idx[:k])
-        train.append(idx[k:])
-    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+MAX_CLASSES = 256  # labels are one byte each, as MNIST's idx files keep them
 
 
 def _check_counts(labels: np.ndarray, classes: list[str], listing: archive.Listing) -> None:
@@ -281,6 +92,9 @@ def build(source: Path | str, name: str | None = None, preprocess: str = "ink",
     listing = archive.scan(source)
     if not listing.entries:
         raise CollectionError(f"no images found in {label or source.name}{_skips(listing)}")
+    if len(listing.classes) > MAX_CLASSES:
+        raise TooManyClasses(f"{label or source.name} has {len(listing.classes)} classes (one "
+                             f"per folder); a dataset can have at most {MAX_CLASSES}")
     digest = images_sha256(listing, progress, stop)
     settings = {"images_sha256": digest, "preprocess": preprocess,
                 "polarity": polarity if preprocess == "whole" else None, "seed": seed,
@@ -323,23 +137,14 @@ def build(source: Path | str, name: str | None = None, preprocess: str = "ink",
 
 
 def _write(name: str, root: Path | None, manifest: dict, files: dict[str, bytes]) -> None:
-    """Into a new folder beside the dataset's, then swapped in: a reader sees the old
-    dataset or the new one."""
-    final = datasets.folder(name, root)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    """The dataset's folder made anew and switched in at once (explorer/datasetfolder.py): a
+    reader sees the old dataset or the new one."""
+
+    def write(folder: Path) -> None:
         for fname, raw in files.items():
-            atomic_write(tmp / fname, raw)
-        manifest["files"] = {f: {"size": (tmp / f).stat().st_size,
-                                 "sha256": file_sha256(tmp / f)} for f in files}
-        atomic_write(tmp / datasets.MANIFEST, json.dumps(manifest, indent=1).encode())
-        old = final.parent / f".{name}.{os.getpid()}.old"
-        if final.exists():
-            final.rename(old)
-        tmp.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            atomic_write(folder / fname, raw)
+        manifest["files"] = {f: {"size": (folder / f).stat().st_size,
+                                 "sha256": file_sha256(folder / f)} for f in files}
+        atomic_write(folder / datasets.MANIFEST, json.dumps(manifest, indent=1).encode())
+
+    datasetfolder.replace(datasets.folder(name, root), write)

@@ -4,6 +4,7 @@ benchmarks, plus the model configuration it implies."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 
 from . import datasets
 from .priors import PRIORS
@@ -114,11 +115,12 @@ class TrainConfig:
                                 choices=("dynamic", "threshold"))
 
     @classmethod
-    def spec(cls, name: str) -> dict:
-        """{"help", "choices", "min", "max", "default"} of one setting."""
+    def spec(cls, name: str, root: Path | None = None) -> dict:
+        """{"help", "choices", "min", "max", "default"} of one setting (the datasets: those
+        under the data folder `root`, default paths.data_dir())."""
         f = cls.__dataclass_fields__[name]
         choices = f.metadata["choices"]
-        return {**f.metadata, "choices": choices() if callable(choices) else choices,
+        return {**f.metadata, "choices": choices(root) if callable(choices) else choices,
                 "default": f.default}
 
     def model_config(self) -> ModelConfig:
@@ -128,11 +130,11 @@ class TrainConfig:
                            anchor=0.0 if self.prior == "standard" else self.anchor,
                            mean_bound=self.mean_bound)
 
-    def validate(self) -> TrainConfig:
+    def validate(self, root: Path | None = None) -> TrainConfig:
         """Raise ValueError with a readable message for values training cannot use (the
-        limits and choices of each setting)."""
+        limits and choices of each setting; the datasets under the data folder `root`)."""
         for f in fields(self):
-            value, m = getattr(self, f.name), self.spec(f.name)
+            value, m = getattr(self, f.name), self.spec(f.name, root)
             name = m["label"] or f.name.replace("_", " ")
             if m["choices"] is not None and value not in m["choices"]:
                 raise ValueError(f"{name} must be one of {', '.join(m['choices'])}")

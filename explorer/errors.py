@@ -33,3 +33,7 @@ class ImageError(ValueError):
 class CollectionError(DataError):
     """A picture collection (a zip or a folder) that cannot become a dataset, or one of its
     files that cannot be read; str(error) says why, for the person who gave it."""
+
+
+class TooManyClasses(CollectionError):
+    """A collection with more classes (subfolders) than a dataset can hold."""

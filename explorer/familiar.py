@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from . import latent
+from .objectives import reconstruction_nll
 
 INSIDE = 0.99  # the share of the encoded test set inside the familiar region
 MEASURES = ("far", "unsure", "redraw")
@@ -61,7 +61,8 @@ def nearest_distance(mu: np.ndarray, ref: np.ndarray, exclude_self: bool = False
 
 @torch.no_grad()
 def redraw_nats(model, x: np.ndarray, mu: np.ndarray, batch: int = 2000) -> np.ndarray:
-    """-log p(x | z = mu) of pictures x (N, 28, 28) in [0, 1] (Bernoulli decoder), (N,)."""
+    """-log p(x | z = mu) of pictures x (N, 28, 28) in [0, 1] under the model's own
+    likelihood, (N,)."""
     out = []
     with latent.evaluating(model):
         device = latent.model_device(model)
@@ -69,8 +70,7 @@ def redraw_nats(model, x: np.ndarray, mu: np.ndarray, batch: int = 2000) -> np.n
             xb = torch.from_numpy(np.asarray(x[i:i + batch], np.float32)).reshape(-1, 1, 28, 28)
             logits = model.decode(torch.from_numpy(np.asarray(mu[i:i + batch], np.float32))
                                   .to(device)).cpu()
-            bce = F.binary_cross_entropy_with_logits(logits, xb, reduction="none")
-            out.append(bce.sum((1, 2, 3)).numpy())
+            out.append(reconstruction_nll(logits, xb, model.cfg.likelihood).numpy())
     return np.concatenate(out)
 
 

@@ -23,6 +23,11 @@ from torch import Tensor, nn
 from .config import ARCHS, ModelConfig
 from .priors import VampPrior, build_prior
 
+# a posterior std outside [e^-6, e^3] never helps against a N(0, 1) prior, and an unbounded
+# one lets a single bad step blow the loss up by orders of magnitude (the page's encoder
+# applies the same clamp: explorer/webnet.py exports it as the encoder's last op)
+LOGVAR_MIN, LOGVAR_MAX = -12.0, 6.0
+
 
 def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
     """z = mu + sigma * eps with eps ~ N(0, I) drawn where mu lives (Kingma & Welling 2014).
@@ -71,9 +76,7 @@ class VAE(nn.Module):
     def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
         h = self.encoder(x)  # (N, 2 * latent)
         mu, logvar = h.chunk(2, dim=1)
-        # a posterior std outside [e^-6, e^3] never helps against a N(0, 1) prior, and an
-        # unbounded one lets a single bad step blow the loss up by orders of magnitude
-        return mu, logvar.clamp(-12.0, 6.0)
+        return mu, logvar.clamp(LOGVAR_MIN, LOGVAR_MAX)
 
     def decode(self, z: Tensor) -> Tensor:
         return self.decoder(z)  # (N, 1, 28, 28) logits

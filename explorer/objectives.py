@@ -18,10 +18,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .config import LIKELIHOODS
 from .model import reparameterize
-from .priors import log_normal
+from .priors import LOG_2PI, log_normal
 
-LOG_2PI = math.log(2 * math.pi)
 GAUSSIAN_SIGMA = 0.1  # fixed pixel std of the Gaussian ("MSE") likelihood
 
 
@@ -30,20 +30,34 @@ def gaussian_kl(mu: Tensor, logvar: Tensor) -> Tensor:
     return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)
 
 
-def reconstruction_nll(logits: Tensor, x: Tensor, likelihood: str = "bernoulli") -> Tensor:
-    """-log p(x|z) per image: (N, 1, 28, 28) logits and targets -> (N,).
+def pixel_nll(logits: Tensor, x: Tensor, likelihood: str = "bernoulli") -> Tensor:
+    """-log p(x|z) of each pixel: logits and targets of one shape -> that shape.
 
     Bernoulli: binary cross-entropy with logits. Gaussian: the pixel mean is sigmoid(logits)
     and the std is fixed, so this is a scaled squared error plus the normalising constant
     (without the constant the "ELBO" of an MSE VAE is not a bound on anything).
     """
     if likelihood == "bernoulli":
-        return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+        return F.binary_cross_entropy_with_logits(logits, x, reduction="none")
     if likelihood == "gaussian":
-        se = (torch.sigmoid(logits) - x).pow(2).flatten(1).sum(1)
-        d = x[0].numel()
-        return se / (2 * GAUSSIAN_SIGMA**2) + 0.5 * d * (LOG_2PI + 2 * math.log(GAUSSIAN_SIGMA))
+        se = (torch.sigmoid(logits) - x).pow(2)
+        return se / (2 * GAUSSIAN_SIGMA**2) + 0.5 * (LOG_2PI + 2 * math.log(GAUSSIAN_SIGMA))
     raise ValueError(f"unknown likelihood {likelihood!r}")
+
+
+def reconstruction_nll(logits: Tensor, x: Tensor, likelihood: str = "bernoulli") -> Tensor:
+    """-log p(x|z) per image: (N, 1, 28, 28) logits and targets -> (N,), the sum of
+    pixel_nll."""
+    return pixel_nll(logits, x, likelihood).flatten(1).sum(1)
+
+
+def page_terms(likelihood: str) -> dict:
+    """What the page's copy of this maths (explorer/web/elbo.js) takes from here, sent with
+    the model's data file (explorer/pagecache.py): the likelihood and its constants, so that
+    a change here reaches the page."""
+    if likelihood not in LIKELIHOODS:
+        raise ValueError(f"unknown likelihood {likelihood!r}")
+    return {"likelihood": likelihood, "sigma": GAUSSIAN_SIGMA, "log_2pi": LOG_2PI}
 
 
 def kl_term(model, z: Tensor, mu: Tensor, logvar: Tensor) -> Tensor:

@@ -9,7 +9,8 @@ For each checkpoint, keyed by the sha256 of its bytes, a folder under the cache 
                   files below with their sizes and sha256 (written last: a folder without
                   it is unfinished)
     page.bin      the decoder (float32), the encoded test digits' means and labels, and
-                  the prior as a mixture of Gaussians
+                  the prior as a mixture of Gaussians; its meta has the likelihood's
+                  constants (objectives.page_terms) for the page's ELBO maths
     encoder.bin   the encoder (float32), for How it works (the Explore view does without)
     digits.bin    the test digits (the same bytes for every model of a dataset)
     share.bin     the decoder (float16), points and digits in one file, for the share file
@@ -24,7 +25,6 @@ rebuilt (that loads torch, the model and the test set once), never trusted.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import shutil
@@ -38,9 +38,10 @@ import numpy as np
 from . import datasets, extent, paths, provision
 from .errors import DatasetMissing
 from .files import atomic_write, file_sha256
+from .metricscard import metrics_card, missing_dataset
 
-FORMAT = 4  # bump when what is stored changes (4: the plane's extent and spread): every
-# folder of another format is rebuilt
+FORMAT = 5  # bump when what is stored changes (4: the plane's extent and spread; 5: the
+# encoder's logvar clamp, the ELBO's constants): every folder of another format is rebuilt
 KEEP = 32  # folders kept (the most recently used); older ones are deleted
 FILES = ("page.bin", "encoder.bin", "digits.bin", "share.bin", "encoded.npz")
 
@@ -111,28 +112,6 @@ def folder_for(sha256: str, cache: Path | None = None) -> Path:
     return Path(cache or paths.cache_dir()) / sha256[:32]
 
 
-def metrics_card(checkpoint_path: Path) -> tuple[dict | None, str | None]:
-    """The metrics card beside a checkpoint (pretrained/mnist.json for mnist.pt, written by
-    `python -m explorer.evaluate --card`) and its sha256, or (None, None)."""
-    card = checkpoint_path.with_suffix(".json")
-    try:
-        raw = card.read_bytes()
-        return json.loads(raw), hashlib.sha256(raw).hexdigest()
-    except (OSError, ValueError):
-        return None, None
-
-
-def missing_dataset(checkpoint_path: Path) -> DatasetMissing | None:
-    """Why a shipped model cannot be shown on this machine: its metrics card names an optional
-    dataset that is not here and could not be fetched. None when it can, or when that is not
-    known yet (a first try fetches it once). Cheap, and needs no torch."""
-    card = metrics_card(Path(checkpoint_path))[0]
-    model = card.get("model") if isinstance(card, dict) else None
-    spec = provision.DATASETS.get(model.get("dataset")) if isinstance(model, dict) else None
-    return DatasetMissing(spec.title, spec.get_it) if spec and provision.unreachable(spec) \
-        else None
-
-
 def read(folder: Path, sha256: str, card_sha256: str | None = None) -> PageData | None:
     """The prepared data in `folder` if it is complete, of this format, for this checkpoint
     (and metrics card) and intact; None otherwise."""
@@ -186,7 +165,7 @@ def prepare(checkpoint_path: Path | str, cache: Path | None = None,
 def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
     import torch
 
-    from . import checkpoint, data, latent, pagefile, webnet  # torch: only here
+    from . import checkpoint, data, latent, objectives, pagefile, webnet  # torch: only here
 
     model, ckpt = checkpoint.load(checkpoint_path)
     test = data.load_split("test", model.cfg.dataset)  # DatasetMissing: said in one line
@@ -202,7 +181,8 @@ def _build(checkpoint_path: Path, sha: str, folder: Path, log) -> PageData:
         prior = tuple(t.cpu().numpy() for t in model.prior.components(model.encode))
     half = extent.extent_of(mu)  # where every view of it starts, in the page too
     meta_model = {"name": checkpoint_path.stem, "arch": model.cfg.arch,
-                  "likelihood": model.cfg.likelihood, "prior": model.cfg.prior, "extent": half}
+                  "likelihood": model.cfg.likelihood, "prior": model.cfg.prior, "extent": half,
+                  "elbo": objectives.page_terms(model.cfg.likelihood)}  # explorer/web/elbo.js
     parts = {
         "page.bin": pagefile.pack(decoder, mu, labels, prior=prior, meta=meta_model),
         "digits.bin": pagefile.pack(digits=digits),

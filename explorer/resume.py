@@ -2,8 +2,8 @@
 so that it goes on where it stopped (same seed, same total steps: the same weights as a run
 that never stopped), from the CLI (`train_cli.py --resume`) or the Train tab.
 
-    go_on = resume.load_run("runs/my-run.pt", {"epochs": 60})
-    for event in train(go_on.cfg, go_on.model, resume=go_on.state): ...
+    continued = resume.load_run("runs/my-run.pt", {"epochs": 60})
+    for event in train(continued.cfg, continued.model, resume=continued.state): ...
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ class Continuation:
     note: str | None  # something the person should know (a fresh optimizer, say)
 
 
-def load_run(path: Path | str, changes: dict | None = None) -> Continuation:
+def load_run(path: Path | str, changes: dict | None = None,
+             root: Path | None = None) -> Continuation:
     """The run saved at `path`, ready to go on with `changes` to its settings (`epochs`: the
-    total to reach; `max_seconds`: seconds more of training; device, threads, ...).
+    total to reach; `max_seconds`: seconds more of training; device, threads, ...); `root`:
+    the data folder its dataset is under (default paths.data_dir()).
 
     Raises CheckpointError for a file that is not a usable checkpoint and ValueError (with
     a message a person can act on) for a change it cannot take."""
@@ -59,7 +61,7 @@ def load_run(path: Path | str, changes: dict | None = None) -> Continuation:
                 "continuing with a fresh optimizer")
     if changes.get("max_seconds"):  # a budget for this leg, on top of the time so far
         changes["max_seconds"] = state.elapsed + float(changes["max_seconds"])
-    cfg = dataclasses.replace(saved, **changes).validate()
+    cfg = dataclasses.replace(saved, **changes).validate(root)
     if state.epoch > cfg.epochs:
         raise ValueError(f"this run has done its {state.epoch - 1} epochs; ask for more "
                          f"(epochs above {state.epoch - 1}) to continue it")

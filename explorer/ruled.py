@@ -12,13 +12,14 @@ import math
 import numpy as np
 from PIL import Image
 
+from .resample import resample
+
 
 def _shrink(a: np.ndarray, cells: int) -> np.ndarray:
     """An area-averaged copy of `a` with at most `cells` pixels on its long side."""
     s = min(1.0, cells / max(a.shape))
     size = max(1, round(a.shape[1] * s)), max(1, round(a.shape[0] * s))
-    img = Image.fromarray(np.ascontiguousarray(a, dtype=np.float32), "F")
-    return np.asarray(img.resize(size, Image.Resampling.BOX), dtype=np.float32)
+    return resample(a, size, Image.Resampling.BOX)
 
 
 def _peakedness(a: np.ndarray, xs: np.ndarray, drifts: np.ndarray) -> np.ndarray:

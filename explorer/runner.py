@@ -103,7 +103,7 @@ class Outcome:
                                 self.metrics(extra), self.history.to_dict(), resume=resume)
 
 
-def run(cfg: TrainConfig, go_on: Continuation | None = None, *,
+def run(cfg: TrainConfig, continued: Continuation | None = None, *,
         stop: threading.Event | None = None, pause: threading.Event | None = None,
         on_event: Callable[[Event], None] | None = None,
         on_epoch: Callable[[Outcome, EpochMetrics], None] | None = None,
@@ -114,11 +114,11 @@ def run(cfg: TrainConfig, go_on: Continuation | None = None, *,
     a diverged loss ends the run with `error` set and the last good weights kept."""
     train_split = data.load_split("train", cfg.dataset, root)
     test_split = data.load_split("test", cfg.dataset, root)
-    model = go_on.model if go_on else new_model(cfg, train_split)
-    outcome = Outcome(cfg, model, go_on.history if go_on else History())
+    model = continued.model if continued else new_model(cfg, train_split)
+    outcome = Outcome(cfg, model, continued.history if continued else History())
     try:
         for event in train(cfg, model, stop, train_split, test_split, pause=pause,
-                           resume=go_on.state if go_on else None):
+                           resume=continued.state if continued else None, root=root):
             outcome.history.add(event)
             if isinstance(event, Finished):
                 outcome.finished = event

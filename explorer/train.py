@@ -5,6 +5,9 @@ all consume. It never prints: the caller decides how to report.
     for event in train(cfg, model, stop=threading.Event()):
         ...  # StepMetrics after every batch, EpochMetrics after every test pass, Finished last
 
+The events and RunState are explorer/events.py's; each epoch's time-lapse snapshot,
+explorer/snapshots.py's.
+
 Recipe: dynamically binarized training images (a fresh Bernoulli draw per batch), Adam with
 a one-cycle learning rate (30% cosine warm-up from lr/25, then cosine down to ~0) fitted to
 whichever ends first, the epochs or the time budget; test ELBO on thresholded test digits.
@@ -16,19 +19,18 @@ import math
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from pathlib import Path
 
-import numpy as np
 import torch
 from torch.nn.utils import parameters_to_vector
 
-from . import data, extent
+from . import data
 from .config import TrainConfig, resolve_device
+from .events import EpochMetrics, Event, Finished, Rollback, RunState, StepMetrics
 from .model import VAE, build_model
 from .objectives import dataset_elbo, elbo_terms, iwae_terms
+from .snapshots import SNAPSHOT_SIZE, snapshot
 
-SNAPSHOT_SIZE = 1000  # test digits whose latent means are kept each epoch (time-lapse)
-SNAPSHOT_GRID = 6  # and a 6x6 manifold over the epoch's plane (extent.snapshot_range), uint8
 SPIKE_FACTOR = 10  # a loss this many times the first step's has exploded (Adam keeps
 # blown-up weights finite, so waiting for NaN would let a dead model train on)
 MAX_ROLLBACKS = 3  # spikes survived (roll back, fresh Adam moments, half the lr) before giving up
@@ -39,85 +41,6 @@ EVAL_SPEEDUP = 3.0  # a test pass handles images about this many times faster th
 
 class TrainingDiverged(RuntimeError):
     """The loss became NaN, infinite or exploded; the model holds the last good weights."""
-
-
-@dataclass
-class StepMetrics:
-    epoch: int  # 1-based epoch in progress
-    step: int  # 1-based global step
-    total_steps: int
-    loss: float  # recon + beta * kl, nats per image
-    recon: float  # -log p(x|z), nats per image
-    kl: float  # KL(q(z|x) || p(z)), nats per image
-    beta: float
-    lr: float
-    images_per_sec: float
-    elapsed: float  # seconds of training so far
-
-
-@dataclass
-class EpochMetrics:
-    epoch: int
-    step: int
-    total_steps: int
-    test_elbo: float  # thresholded test digits, one sample, nats per image
-    test_recon: float
-    test_kl: float
-    elapsed: float
-    partial: bool = False  # the epoch was cut short by a stop or the time budget
-    snapshot_z: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE, 2)
-    snapshot_grid: np.ndarray | None = field(default=None, repr=False)  # (6, 6, 28, 28) uint8
-    snapshot_labels: np.ndarray | None = field(default=None, repr=False)  # (SNAPSHOT_SIZE,)
-    # where the run stands after a whole epoch (RunState as a dict, as Finished carries it):
-    # a checkpoint saved with it goes on from here exactly (None after a partial epoch)
-    state: dict | None = field(default=None, repr=False, compare=False)
-    snapshot_lim: float = 2.5  # the manifold's half-width (runs before it followed the plane)
-
-
-@dataclass
-class Rollback:
-    step: int  # the step whose loss spiked (it was not taken)
-    loss: float
-    lr_scale: float  # the learning rate is multiplied by this from now on
-
-
-@dataclass
-class Finished:
-    reason: str  # "completed", "stopped" or "time budget"
-    step: int
-    elapsed: float
-    state: dict | None = field(default=None, repr=False, compare=False)  # to go on (RunState)
-
-
-@dataclass
-class RunState:
-    """Where a run stands between two steps: all that `train` needs to go on exactly as it
-    would have without stopping (same seed, same steps, same weights)."""
-    epoch: int = 1  # the epoch in progress
-    batch: int = 0  # the next batch of that epoch
-    step: int = 0
-    seen: int = 0  # training images so far
-    elapsed: float = 0.0  # seconds of training so far (pauses not counted)
-    first_loss: float | None = None  # the yardstick of spikes
-    rollbacks: int = 0
-    lr_scale: float = 1.0
-    order: torch.Tensor | None = None  # the epoch's permutation of the training images
-    data_rng: torch.Tensor | None = None  # generator states: order and binarization ...
-    noise_rng: torch.Tensor | None = None  # ... and the reparameterization noise
-    optimizer: dict | None = None  # Adam's state dict
-
-    def to_dict(self) -> dict:
-        return {k: v for k, v in vars(self).items()}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> RunState:
-        known = set(cls.__dataclass_fields__)
-        if not isinstance(d, dict) or set(d) - known:
-            raise ValueError("the checkpoint's training state is not one this version reads")
-        return cls(**d)
-
-
-Event = StepMetrics | EpochMetrics | Rollback | Finished
 
 
 def one_cycle(progress: float, lr: float) -> float:
@@ -149,28 +72,6 @@ def _evaluate(model: VAE, x: torch.Tensor, cfg: TrainConfig, device: torch.devic
         model.train()
 
 
-def snapshot_labels(cfg: TrainConfig, test_split: data.Split | None = None) -> np.ndarray:
-    """Labels of the test digits whose latent means a run keeps each epoch (the same subset
-    train() takes). A run's history keeps them; this is for checkpoints older than that."""
-    test_split = test_split or data.load_split("test", cfg.dataset)
-    return test_split.subset(cfg.test_subset or None, seed=0).labels[:SNAPSHOT_SIZE].numpy()
-
-
-@torch.no_grad()
-def _snapshot(model: VAE, x: torch.Tensor, device: torch.device) -> dict:
-    """The latent means of the snapshot digits and a small manifold (uint8) over where they
-    lie this epoch, with its half-width, for the time-lapse."""
-    model.eval()
-    mu = model.encode(x.to(device))[0].cpu().numpy()
-    lim = extent.snapshot_range(mu)
-    axis = torch.linspace(-lim, lim, SNAPSHOT_GRID)
-    z = torch.stack(torch.meshgrid(axis, axis.flip(0), indexing="xy"), -1).reshape(-1, 2)
-    pictures = torch.sigmoid(model.decode(z.to(device))).cpu()
-    model.train()
-    grid = (pictures.reshape(SNAPSHOT_GRID, SNAPSHOT_GRID, 28, 28) * 255).round().byte()
-    return {"snapshot_z": mu, "snapshot_grid": grid.numpy(), "snapshot_lim": lim}
-
-
 @torch.no_grad()
 def _restore(params: list[torch.Tensor], flat: torch.Tensor) -> None:
     """Copy a flat vector (parameters_to_vector's) back into the parameters, in place.
@@ -186,7 +87,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
           test_split: data.Split | None = None,
           clock: Callable[[], float] = time.perf_counter,
           pause: threading.Event | None = None,
-          resume: RunState | None = None) -> Iterator[Event]:
+          resume: RunState | None = None, root: Path | None = None) -> Iterator[Event]:
     """Train `model` in place, yielding metrics.
 
     A loss that turns NaN, infinite or spikes is not stepped on: the weights go back to the
@@ -203,16 +104,16 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
     run waits between two steps, and that time does not count. `resume`, the state a
     Finished event carried (kept in checkpoints), goes on from there: the same seed and the
     same total steps give the same weights as a run that never stopped. The weights are the
-    model's own (the checkpoint's).
+    model's own (the checkpoint's). `root`: the data folder (default paths.data_dir()).
+    `cfg.threads` is the caller's to apply, at its process's start (torch's thread count is
+    the whole process's, not this run's).
     """
-    cfg.validate()
+    cfg.validate(root)
     stop = stop or threading.Event()
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
     device = resolve_device(cfg.device)
-    train_split = (train_split or data.load_split("train", cfg.dataset)).subset(
+    train_split = (train_split or data.load_split("train", cfg.dataset, root)).subset(
         cfg.train_subset or None, seed=cfg.seed)
-    test_split = (test_split or data.load_split("test", cfg.dataset)).subset(
+    test_split = (test_split or data.load_split("test", cfg.dataset, root)).subset(
         cfg.test_subset or None, seed=0)
     x_test = data.binarize_threshold(test_split.images)
     x_snap, snap_labels = x_test[:SNAPSHOT_SIZE], test_split.labels[:SNAPSHOT_SIZE].numpy()
@@ -322,7 +223,7 @@ def train(cfg: TrainConfig, model: VAE, stop: threading.Event | None = None,
         if ev is None:
             reason = "stopped"
             break
-        snap = _snapshot(model, x_snap, device)
+        snap = snapshot(model, x_snap, device)
         eval_s = clock() - since
         yield EpochMetrics(epoch, step, total, ev["elbo"], ev["recon"], ev["kl"],
                            clock() - t0 - paused, partial, snapshot_labels=snap_labels,

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .model import BoundMean, PixelBias
+from .model import LOGVAR_MAX, LOGVAR_MIN, BoundMean, PixelBias
 from .pagefile import Exported
 
 
@@ -227,5 +227,9 @@ def export_decoder(model: nn.Module) -> Exported:
 
 
 def export_encoder(model: nn.Module) -> Exported:
-    """image (1, 28, 28) -> (2 * latent_dim,): mu, then logvar (unclamped)."""
-    return export_sequential(model.encoder, (1, 28, 28))
+    """image (1, 28, 28) -> (2 * latent_dim,): mu, then logvar clamped as model.encode
+    clamps it (one op of the network, so the page has no copy of the limits)."""
+    net = export_sequential(model.encoder, (1, 28, 28))
+    (n,) = net.out_shape
+    clamp = {"op": "clamp", "from": n // 2, "lo": LOGVAR_MIN, "hi": LOGVAR_MAX, "shape": [n]}
+    return Exported([*net.layers, clamp], net.weights, net.in_shape, net.out_shape)

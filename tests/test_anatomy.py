@@ -8,7 +8,7 @@ import torch
 from explorer import anatomy, latent
 from explorer.config import ModelConfig
 from explorer.model import build_model
-from explorer.objectives import gaussian_kl
+from explorer.objectives import gaussian_kl, reconstruction_nll
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,17 @@ def test_a_learned_prior_gets_its_kl_by_monte_carlo(digit):
 
 def test_a_grey_likelihood_sees_grey_pixels(digit):
     assert len(np.unique(anatomy.as_seen(digit, "gaussian"))) > 2
+
+
+def test_a_gaussian_model_is_scored_with_its_own_likelihood(digit):
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="mlp", likelihood="gaussian")).eval()
+    w = anatomy.walk(model, digit, np.array([0.3, 0.2]))
+    x = torch.from_numpy(w.x).view(1, 1, 28, 28)
+    with torch.no_grad():
+        logits = model.decode(torch.from_numpy(w.z).view(1, 2))
+    assert w.recon_nats == pytest.approx(reconstruction_nll(logits, x, "gaussian").item(), rel=1e-4)
+    assert w.pixel_nats.sum() == pytest.approx(w.recon_nats, rel=1e-4)
 
 
 def test_eps_and_the_cloud_are_seeded():

@@ -160,3 +160,37 @@ def test_a_collection_that_cannot_be_used_is_refused_with_the_reason(tmp_path, o
                          capture_output=True, text=True, timeout=60)
     assert imp.returncode == 2 and "not a zip archive" in imp.stderr
     assert not (own_data / "custom").exists() or not any((own_data / "custom").iterdir())
+
+
+def test_the_data_flag_is_passed_on_not_written_to_the_environment(tmp_path, own_data,
+                                                                   monkeypatch):
+    """--data reaches every part (making the dataset, checking the config, continuing a run,
+    the time-lapse's classes) as a parameter: the process's environment stays as it was."""
+    import os
+
+    import train_cli
+    from explorer import paths
+    from tooling.letters import letters_zip
+
+    z = letters_zip(tmp_path / "letters.zip", per_class=8, classes="abcdefg")
+    monkeypatch.delenv(paths.DATA_ENV)  # only the flag says where the data is
+    ours = lambda: {k: v for k, v in os.environ.items() if k.startswith("LATENT_EXPLORER")}  # noqa: E731
+    before = ours()  # (torch itself may note its compile cache there)
+    data = ["--data", str(own_data), "--quiet"]
+    assert train_cli.main(["--images", str(z), "--epochs", "1", "--out", str(tmp_path / "l.pt"),
+                           "--timelapse", str(tmp_path / "l.gif"), *data]) == 0
+    assert ours() == before
+    assert train_cli.main(["--resume", str(tmp_path / "l.pt"), "--epochs", "2",
+                           "--out", str(tmp_path / "m.pt"), *data]) == 0
+    assert ours() == before
+    assert (tmp_path / "l.gif").read_bytes()[:6] == b"GIF89a"
+
+
+def test_too_many_classes_is_a_message_not_a_traceback(tmp_path, own_data, capsys):
+    import train_cli
+    from tests.test_collection import many_classes_zip
+
+    z = many_classes_zip(tmp_path / "many.zip", 257)
+    assert train_cli.main(["--images", str(z), "--data", str(own_data), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "257 classes" in err and "at most 256" in err and "Traceback" not in err

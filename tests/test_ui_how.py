@@ -9,6 +9,7 @@ import pytest
 from explorer import checkpoint, paths
 from explorer.config import TrainConfig
 from explorer.train import new_model
+from explorer.ui import how
 from explorer.ui.how_view import as_choice
 from tests.apptest import component_data, errors, image_captions, new_app, open_tab
 from tests.conftest import ROOT
@@ -42,7 +43,7 @@ def test_the_walk_runs_in_the_page_from_the_digit_clicked_on_explore():
     data = walk_data(at)
     assert {k: data[k] for k in ("src", "index", "seed", "beta", "selected", "drawing")} == \
         {"src": "test", "index": 12, "seed": 0, "beta": 1.0, "selected": 12, "drawing": None}
-    assert data["likelihood"] == "bernoulli" and data["classes"] == [str(d) for d in range(10)]
+    assert data["show"] == how.PAGE_SHOW and data["classes"] == [str(d) for d in range(10)]
     for part in ("page", "encoder", "digits"):  # content-hash files, as the Explore view's
         assert (ROOT / data[part]["src"].removeprefix("app/")).is_file()
     assert not at.metric  # the numbers are the page's

@@ -98,3 +98,14 @@ def test_an_import_is_seen_and_stopped_by_its_maker_alone(tmp_path, own_data):
     assert job.manifest["name"] != theirs.manifest["name"]
     assert {datasets.display_name(d) for d in datasets.custom_names()} == {"digits"}
     assert len(datasets.custom_names()) == 2
+
+
+def test_a_zip_of_too_many_classes_says_so(tmp_path, own_data):
+    from tests.test_collection import many_classes_zip
+
+    z = many_classes_zip(tmp_path / "many.zip", 257)
+    at = upload(your_images(new_app()), "many.zip", z.read_bytes())
+    _wait_for(at, lambda a: bool(errors(a)))
+    [message] = errors(at)
+    assert "many.zip" in message and "257 classes" in message and "at most 256" in message
+    assert "unexpected" not in message and datasets.custom_names() == ()

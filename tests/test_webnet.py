@@ -15,7 +15,7 @@ from torch import nn
 
 from explorer import checkpoint, latent, pagefile, webnet
 from explorer.config import ARCHS, ModelConfig
-from explorer.model import build_model
+from explorer.model import LOGVAR_MAX, LOGVAR_MIN, build_model
 from tests.conftest import node_or_skip
 from tooling.node import decode_command
 
@@ -107,6 +107,19 @@ def test_js_encoder_bounds_the_means_as_pytorch_does(tmp_path):
         expected = model.encoder(x).numpy()
     assert np.abs(expected[:, :2]).max() < 0.5  # the means, bounded ...
     assert np.abs(expected[:, :2]).max() > 0.1  # ... not zero
+    got = run_js(tmp_path, webnet.export_encoder(model), x.numpy(), net="encoder")
+    assert np.abs(got - expected).max() < 1e-5
+
+
+@pytest.mark.parametrize("shift", [-40.0, 40.0])
+def test_js_encoder_clamps_logvar_as_the_model_does(tmp_path, shift):
+    torch.manual_seed(0)
+    model = build_model(ModelConfig(arch="mlp")).eval()
+    with torch.no_grad():
+        model.encoder[-1].bias[2:] += shift  # every logvar far outside the clamp
+        x = torch.rand(5, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+        expected = torch.cat(model.encode(x), 1).numpy()
+    assert np.all(expected[:, 2:] == (LOGVAR_MAX if shift > 0 else LOGVAR_MIN))
     got = run_js(tmp_path, webnet.export_encoder(model), x.numpy(), net="encoder")
     assert np.abs(got - expected).max() < 1e-5
 

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _export(a) -> bytes:
-    from explorer import checkpoint, data, latent, train
+    from explorer import checkpoint, data, latent, snapshots
     from explorer.config import TrainConfig
 
     for name, low, high in (("steps", 2, 500), ("cells", 1, 100), ("px", 8, 512)):
@@ -84,7 +84,8 @@ def _export(a) -> bytes:
             raise ValueError(f"{a.checkpoint} kept no per-epoch snapshots")
         snaps, grids, epochs, labels = kept
         if labels is None:  # a run saved before its history kept them
-            labels = train.snapshot_labels(TrainConfig.from_dict(ckpt.get("train_config") or {}))
+            saved = TrainConfig.from_dict(ckpt.get("train_config") or {})
+            labels = snapshots.snapshot_labels(saved)
         out = timelapse_gif(snaps, labels, datasets.classes(model.cfg.dataset), epochs, grids,
                             lims=grid_lims(ckpt.get("history", {}), len(snaps)))
     elif a.what in ("morph", "csv"):

@@ -129,6 +129,7 @@ class Engine:
 
     def _start_worker(self, k: int, address: str) -> subprocess.Popen:
         return self._command("worker", address, "--nthreads", "1", "--nworkers", "1",
+                             "--preload", "explorer.server.task",  # its dask_setup
                              "--memory-limit", self.memory, "--death-timeout", "15",
                              "--no-dashboard", "--name", f"local-{k}", log=f"worker-{k}.log")
 

@@ -14,11 +14,10 @@ names nothing visible and is refused.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer import datasets, paths
+from explorer import datasetfolder, datasets, paths
 
 from .owners import TAG, NotYours, Owner, tag_of
 from .store import Store
@@ -164,4 +163,4 @@ class Library:
     def delete_dataset(self, owner: Owner, dataset: str) -> None:
         self.own_dataset(owner, dataset)
         self.store.set_shared("dataset", dataset, False)
-        shutil.rmtree(datasets.folder(dataset, self.data_root), ignore_errors=True)
+        datasetfolder.remove(datasets.folder(dataset, self.data_root))

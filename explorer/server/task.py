@@ -113,14 +113,21 @@ def _watch(flags: dict, stop: threading.Event, pause: threading.Event, reporter:
             last_sent = time.monotonic()
 
 
+def dask_setup(worker) -> None:  # noqa: ARG001 - Dask's preload hook
+    """At the worker process's start (`dask worker --preload explorer.server.task`), before
+    any job: one torch thread. Each worker runs one job at a time with one thread
+    (--nthreads 1), and torch's thread count is the whole process's, so it is set here once,
+    never by a job (a job's `threads` is 1: explorer/server/line.py)."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def warm() -> None:
     """What every run needs, loaded once per worker process: torch, the training code and
     MNIST (provisioned here when missing: a worker on another machine)."""
-    import torch
-
     from explorer import data, runner  # noqa: F401
 
-    torch.set_num_threads(1)
     data.load_split("train")
     data.load_split("test")
 
@@ -129,7 +136,6 @@ def train_job(spec: dict) -> dict:
     """Run one job (spec: job, attempt, config, resume: checkpoint bytes or None, dataset:
     bundle or None, extra: metrics for the card). Returns {"checkpoint": bytes or None,
     "trained": bool, "reason": str, "error": str or None}."""
-    import torch
     from distributed import Event, Queue, get_worker
 
     from explorer import latent, resume, runner
@@ -138,7 +144,6 @@ def train_job(spec: dict) -> dict:
 
     install_dataset(spec.get("dataset"))  # before the config is checked: it names it
     cfg = TrainConfig.from_dict(spec["config"]).validate()
-    torch.set_num_threads(cfg.threads or 1)  # this process runs one job at a time
     lower_priority()
     names = channel(spec["job"], spec["attempt"])
     flags = {"stop": Event(names["stop"]), "pause": Event(names["pause"])}
@@ -147,7 +152,7 @@ def train_job(spec: dict) -> dict:
     watcher = threading.Thread(target=_watch, args=(flags, stop, pause, reporter, done),
                                daemon=True, name=f"watch-{spec['job']}")
     watcher.start()
-    go_on = None
+    continued = None
     try:
         if spec.get("resume"):
             with tempfile.TemporaryDirectory() as tmp:
@@ -155,8 +160,8 @@ def train_job(spec: dict) -> dict:
                 path.write_bytes(spec["resume"])
                 # the job's config is the run's as resolved when it joined the line (the
                 # epochs to reach, and its total budget)
-                go_on = dataclasses.replace(resume.load_run(path, {"epochs": cfg.epochs}),
-                                            cfg=cfg)
+                continued = dataclasses.replace(
+                    resume.load_run(path, {"epochs": cfg.epochs}), cfg=cfg)
 
         def on_event(event) -> None:
             if isinstance(event, EpochMetrics | Finished):
@@ -170,7 +175,7 @@ def train_job(spec: dict) -> dict:
                               outcome.checkpoint(spec["extra"], event.state)))
             reporter.flush()
 
-        outcome = runner.run(cfg, go_on, stop=stop, pause=pause, on_event=on_event,
+        outcome = runner.run(cfg, continued, stop=stop, pause=pause, on_event=on_event,
                              on_epoch=on_epoch)
     finally:
         done.set()

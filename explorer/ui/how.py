@@ -16,6 +16,12 @@ from explorer.ui.models import ModelEntry
 
 SOURCES = {"test": "test digit", "drawing": "your drawing"}
 HEAT = np.array([[255, 255, 255], [242, 142, 43], [225, 87, 89], [89, 0, 0]], np.float32)
+HEAT_TOP = 4.0  # nats: a pixel this costly or more is drawn in the palette's last colour
+BETA_NOTE = ("A larger β pulls q(z|x) towards the prior (a smoother plane, blurrier digits); "
+             "a smaller one lets the encoder spread the digits apart.")
+# what the page's walk (explorer/web/walk.js) says and draws as this tab's Python does
+PAGE_SHOW = {"heat": HEAT.tolist(), "heat_top": HEAT_TOP,
+             "kl_samples": anatomy.KL_SAMPLES, "beta_note": BETA_NOTE}
 
 
 def heat(nats: np.ndarray, top: float, px: int = 140) -> str:
@@ -59,7 +65,7 @@ def how_panel(entry: ModelEntry) -> None:
                 "taken apart below: how well the picture is redrawn, and how far q(z|x) is "
                 "from the prior p(z).")
     if page.decoder_error is None:
-        walk_in_page(page, model.cfg.likelihood)
+        walk_in_page(page)
     else:
         st.info(f"This model's network cannot run in the page ({page.decoder_error}), so "
                 "each change below waits for the server.")
@@ -69,12 +75,12 @@ def how_panel(entry: ModelEntry) -> None:
 
 
 @st.fragment
-def walk_in_page(page, likelihood: str) -> None:
+def walk_in_page(page) -> None:
     """The page answers every input; a change it reports reruns this fragment alone."""
     s = st.session_state
     how_view(page, {"src": s.how_src, "index": s.how_idx, "seed": s.how_seed,
                     "beta": s.how_beta},
-             selected=s.get("selected"), drawing=s.get("your_digit"), likelihood=likelihood,
+             selected=s.get("selected"), drawing=s.get("your_digit"), show=PAGE_SHOW,
              key="how", on_choice=_store)
 
 
@@ -156,8 +162,8 @@ def noise_panel(model, picture: np.ndarray) -> None:
     a, b, _ = st.columns([1, 1, 2])
     a.image(media.png_data_uri(media.picture(w.decoded_z, 112)), width=112,
             caption="decoded at z")
-    b.image(heat(w.pixel_nats, 4.0, 112), width=112,
-            caption="where the reconstruction nats come from (white 0, dark 4+)")
+    b.image(heat(w.pixel_nats, HEAT_TOP, 112), width=112,
+            caption=f"where the reconstruction nats come from (white 0, dark {HEAT_TOP:g}+)")
     elbo_terms(w)
     cloud = anatomy.posterior_cloud(w.mu, w.sigma, 200, seed=s.how_seed)
     plot_markers([
@@ -202,9 +208,7 @@ def elbo_terms(w: anatomy.Walk) -> None:
     st.markdown(f"At β = {beta:g} this digit's loss is **{recon:.1f} + {beta:g} × "
                 f"{w.kl_nats:.2f} = {w.loss(beta):.1f}** nats: the reconstruction term is "
                 f"{100 * recon / max(recon + kl, 1e-9):.0f}% of it, the KL term "
-                f"{100 * kl / max(recon + kl, 1e-9):.0f}%. A larger β pulls q(z|x) towards "
-                "the prior (a smoother plane, blurrier digits); a smaller one lets the "
-                "encoder spread the digits apart.")
+                f"{100 * kl / max(recon + kl, 1e-9):.0f}%. {BETA_NOTE}")
 
 
 @st.fragment

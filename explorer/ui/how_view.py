@@ -4,7 +4,8 @@ or moving beta is answered in the next frame, with no round trip. It reads the s
 content-hash files as the Explore view (fetched once per page) and tells Python what was
 chosen, so that the choice survives a change of tab.
 
-    how_view(page, choice, selected=3, drawing=None, key="how", on_choice=store)
+    how_view(page, choice, selected=3, drawing=None, show=how.PAGE_SHOW, key="how",
+             on_choice=store)
 """
 
 from __future__ import annotations
@@ -36,11 +37,14 @@ def as_choice(value, n: int) -> dict | None:
 
 
 def how_view(page: PageData, choice: dict, *, selected: int | None,
-             drawing: np.ndarray | None, likelihood: str, key: str = "how",
+             drawing: np.ndarray | None, show: dict, key: str = "how",
              on_choice: Callable[[dict], None] | None = None) -> None:
     """Draw the walk for `choice` ({src, index, seed, beta}: where the page starts), with the
     test digit clicked on Explore (`selected`) and the picture drawn or uploaded
-    (`drawing`, 28x28 in [0, 1]) on offer. on_choice(choice) hears every change."""
+    (`drawing`, 28x28 in [0, 1]) on offer; `show` is what the tab's Python says too (the
+    heat map's palette, the KL's draws, the words on beta: see how.PAGE_SHOW). The
+    likelihood and its constants come with the model's data file. on_choice(choice) hears
+    every change."""
     def changed() -> None:
         new = as_choice((st.session_state.get(key) or {}).get("choice"), page.meta["points"])
         if new is not None and on_choice is not None:
@@ -50,5 +54,5 @@ def how_view(page: PageData, choice: dict, *, selected: int | None,
     pixels = None if drawing is None else \
         np.round(np.asarray(drawing, np.float32).reshape(-1), 3).tolist()
     data = {**files, "classes": page.meta["classes"], "noun": datasets.noun(page.meta["dataset"]),
-            "likelihood": likelihood, **choice, "selected": selected, "drawing": pixels}
+            "show": show, **choice, "selected": selected, "drawing": pixels}
     VIEW.mount(data, list(files.values()), key=key, on_choice_change=changed)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from explorer import pagecache, paths
+from explorer import metricscard, pagecache, paths
 from explorer.errors import DatasetMissing
 from explorer.server import here
 from explorer.server.owners import NOBODY, Owner
@@ -41,7 +41,7 @@ def available_models(owner: Owner | None = None) -> list[ModelEntry]:
     (`None`): the shipped, the server's and the shared ones."""
     entries = []
     for p in paths.shipped_models():
-        missing = pagecache.missing_dataset(p)
+        missing = metricscard.missing_dataset(p)
         label = f"{p.stem} (pretrained{', unavailable' if missing else ''})"
         entries.append(ModelEntry(label, str(p), p.stat().st_mtime, True, missing))
     for run in here.library().runs(owner or NOBODY):

@@ -11,7 +11,7 @@ import streamlit as st
 from explorer import datasets, media
 from explorer.config import TrainConfig
 from explorer.media import timelapse
-from explorer.train import snapshot_labels
+from explorer.snapshots import snapshot_labels
 from explorer.ui import models, plots
 
 

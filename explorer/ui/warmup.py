@@ -9,23 +9,31 @@ training when the server last stopped (they go on by themselves).
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
 _started = threading.Event()
 DELAY_S = 1.5  # let the page fetch its script and the model's data first
+THREADS_ENV = "OMP_NUM_THREADS"  # torch's intra-op threads, read once when torch loads
+
+
+def one_torch_thread() -> None:
+    """At the app's start, before torch is imported: one intra-op thread for the server.
+    The server does many tiny inferences while the browser, other sessions or a training
+    run keep the cores busy; with two threads each of them waits for a second core to come
+    free (tens to hundreds of ms on a 2-core machine), with one it takes a fraction of a
+    millisecond. The count is the whole process's, so it is set once, as torch starts, and
+    never by a session's thread or the warm-up's; a count set by whoever started the
+    server wins. (Training workers are processes of their own: explorer/server/task.py.)"""
+    if "torch" not in sys.modules:
+        os.environ.setdefault(THREADS_ENV, "1")
 
 
 def server_torch():
-    """torch, set up for the server: one intra-op thread. The server does many tiny
-    inferences while the browser, other sessions or a training run keep the cores busy;
-    with two threads each of them waits for a second core to come free (tens to hundreds
-    of ms on a 2-core machine), with one it takes a fraction of a millisecond. Training
-    jobs set their own thread count."""
+    """torch (imported here, off the first page's path); its threads: one_torch_thread."""
     import torch
 
-    if not getattr(server_torch, "done", False):
-        torch.set_num_threads(1)
-        server_torch.done = True
     return torch
 
 

@@ -4,11 +4,22 @@ file alike.
 
 A share file opened from file:// cannot import other files, and a Streamlit component is
 one script; `script(entry)` joins a module and every module it imports (relative imports,
-followed recursively) into one text, each imported module wrapped in its own scope. The
-modules keep to a simple form that this needs: imports on one line each,
-`import { a, b as c } from "./x.js";` (or "../y/x.js"), and exports written on the declaration
-(`export function f`, `export class C`, `export const k`); only the entry may also have
-`export default`.
+followed recursively) into one text, each imported module wrapped in its own scope. It does
+so with regular expressions, not a parser, so every module it joins keeps to this form
+(ModuleFormError says where one does not):
+
+- imports one per line, named and relative, at the start of the line:
+  `import { a, b as c } from "./x.js";` (or "../y/x.js"); no default, namespace (`* as`)
+  or bare ("lib") imports, and no import split over lines (a dynamic `import()` is left
+  as it is, not joined);
+- exports written on the declaration, at the start of the line (`export function f`,
+  `export class C`, `export const k`); no `export { a }` lists, no re-exports; only the
+  entry may also have `export default`;
+- file names (without .js) unique among the modules one entry joins: each module's scope
+  is named after its stem.
+
+A real bundler (esbuild, rollup) would lift these rules but needs a build step and a
+toolchain; the modules stay plain ES modules that a browser and Node import as they are.
 """
 
 from __future__ import annotations
@@ -80,6 +91,10 @@ def script(entry: Path) -> str:
     order: list[Path] = []
     seen: set[Path] = {entry}
     body = _with_imports_bound(entry, entry.read_text(encoding="utf-8"), order, seen)
+    stems = [p.stem for p in order]
+    if len(set(stems)) < len(stems):
+        twice = sorted({s for s in stems if stems.count(s) > 1})
+        raise ModuleFormError(f"{entry.name}: two modules named {', '.join(twice)}.js")
     parts = [_scoped(p, [], set(order)) for p in order]
     return "".join(parts) + f"// ---- {entry.name}\n{body}"
 

@@ -190,6 +190,10 @@ export function compileNet(spec, weights) {
         const b = L.bound, half = n / 2;
         steps.push((x) => { for (let i = 0; i < half; i++) x[i] = b * Math.tanh(x[i] / b); return x; }); break;
       }
+      case "clamp": { // x[from:] into [lo, hi] (the encoder's logvar, as model.encode has it)
+        const { lo, hi } = L;
+        steps.push((x) => { for (let i = L.from; i < n; i++) x[i] = Math.min(hi, Math.max(lo, x[i])); return x; }); break;
+      }
       default: throw new Error(`unknown layer ${L.op}`);
     }
   }

@@ -9,6 +9,7 @@ import { Scatter } from "./scatter.js";
 import { Manifold } from "./manifold.js";
 import { Sliders } from "./sliders.js";
 import { REACH, cover } from "./extent.js";
+import { paint, drawUri, relabel, benchStats } from "./pictures.js";
 
 const RING = 2000; // latency samples kept per input (benchmarks only)
 
@@ -39,36 +40,7 @@ const HTML = `
 <section class="lx-manifold"><h4>Manifold: decoded digits over the latent plane</h4></section>
 <p class="lx-status" role="status" aria-live="polite"></p>`;
 
-/** Paints logits (or probabilities with `probs`) as dark ink on white into a canvas. */
-function paint(canvas, values, w, h, probs = false) {
-  const small = paint.small || (paint.small = document.createElement("canvas"));
-  small.width = w; small.height = h;
-  const sctx = small.getContext("2d"), img = sctx.createImageData(w, h), d = img.data;
-  let hash = 2166136261;
-  for (let i = 0, j = 0; i < w * h; i++, j += 4) {
-    const p = probs ? values[i] : 1 / (1 + Math.exp(-values[i]));
-    const v = Math.round(255 - 255 * p);
-    d[j] = d[j + 1] = d[j + 2] = v; d[j + 3] = 255;
-    hash = Math.imul(hash ^ v, 16777619);
-  }
-  sctx.putImageData(img, 0, 0);
-  const ctx = canvas.getContext("2d");
-  ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
-  return hash;
-}
-
 const stateKey = (z, selected) => `${round2(z[0])},${round2(z[1])}|${selected ?? ""}`;
-
-function drawUri(canvas, uri) {
-  const img = new Image();
-  img.onload = () => {
-    const ctx = canvas.getContext("2d");
-    ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-  };
-  img.src = uri;
-}
 
 export class ExploreView {
   constructor(root, host = {}) {
@@ -90,8 +62,7 @@ export class ExploreView {
     this.manifold = new Manifold($(".lx-manifold"), this);
     this.sliders = new Sliders(this.el.sliders, this);
     this.setLim(4);
-    this.stats = window.__lxBench ? { previews: 0, latency: {}, hash: 0, view: this } : null;
-    if (this.stats) (window.__lxStats = window.__lxStats || {})[host.id || "explore"] = this.stats;
+    this.stats = benchStats(host.id || "explore", { previews: 0, latency: {}, hash: 0, view: this });
     this.listen();
   }
 
@@ -153,15 +124,12 @@ export class ExploreView {
 
   /** Every text that says what the pictures are. */
   name(noun) {
-    const r = this.root, set = (sel, attr, text) => { const e = r.querySelector(sel); if (e) attr ? e.setAttribute(attr, text) : (e.textContent = text); };
     this.noun = noun;
-    set(".lx-preview", "aria-label", `decoded ${noun}`);
-    set(".lx-save", "title", `the decoded ${noun}, 280 x 280`);
-    set(".lx-orig", "aria-label", `the clicked test ${noun}`);
-    set(".lx-index-word", null, `test ${noun} #`);
-    set(".lx-scattercol h4", null, `The encoded test ${noun}s`);
-    set(".lx-manifold h4", null, `Manifold: decoded ${noun}s over the latent plane`);
-    if (this.selected === null) set(".lx-digit-info", null, `Click a point of the scatter to compare a test ${noun} with its reconstruction.`);
+    relabel(this.root, [[".lx-preview", "aria-label", `decoded ${noun}`],
+      [".lx-save", "title", `the decoded ${noun}, 280 x 280`], [".lx-orig", "aria-label", `the clicked test ${noun}`],
+      [".lx-index-word", null, `test ${noun} #`], [".lx-scattercol h4", null, `The encoded test ${noun}s`],
+      [".lx-manifold h4", null, `Manifold: decoded ${noun}s over the latent plane`]]);
+    if (this.selected === null) relabel(this.root, [[".lx-digit-info", null, `Click a point of the scatter to compare a test ${noun} with its reconstruction.`]]);
   }
 
   /** The test digits (nn_runtime.unpackDigits), to show the one clicked. */

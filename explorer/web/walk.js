@@ -1,13 +1,15 @@
 // The How it works walk: one digit through the model, every number computed in the page
 // (the encoder and decoder run here), so a new digit or a new noise draw is answered in
 // the next frame. The host (ui/static/how_view.js) is told what was chosen: onChange({src,
-// index, seed, beta}).
+// index, seed, beta}). The maths is elbo.js's, with the constants of the model's data file;
+// the heat map's palette, the KL's draws and the words on beta are Python's (setState).
 
 import { Plane, cross, ring } from "./plane.js";
 import { cover } from "./extent.js";
+import { elbo } from "./elbo.js";
+import { fit, paint, paintHeat, relabel, benchStats } from "./pictures.js";
 
-const LOG_2PI = Math.log(2 * Math.PI), GAUSSIAN_SIGMA = 0.1, KL_SAMPLES = 2000, CLOUD = 200;
-const HEAT = [[255, 255, 255], [242, 142, 43], [225, 87, 89], [89, 0, 0]]; // 0 .. 4+ nats
+const CLOUD = 200;
 
 /** A seeded generator of standard normal pairs (mulberry32 + Box-Muller). */
 export function normals(seed) {
@@ -23,27 +25,6 @@ export function normals(seed) {
     return [r * Math.cos(th), r * Math.sin(th)];
   };
 }
-
-/** log p(z) of a mixture of diagonal Gaussians {k, d, mu, logvar, logw}. */
-export function mixtureLogProb(prior, z) {
-  let best = -Infinity;
-  const terms = new Float64Array(prior.k);
-  for (let c = 0; c < prior.k; c++) {
-    let s = prior.logw[c];
-    for (let i = 0; i < prior.d; i++) {
-      const lv = prior.logvar[c * prior.d + i], dz = z[i] - prior.mu[c * prior.d + i];
-      s += -0.5 * (LOG_2PI + lv + (dz * dz) / Math.exp(lv));
-    }
-    terms[c] = s;
-    if (s > best) best = s;
-  }
-  let sum = 0;
-  for (let c = 0; c < prior.k; c++) sum += Math.exp(terms[c] - best);
-  return best + Math.log(sum);
-}
-
-const logNormal = (z, mu, logvar) => -0.5 * [0, 1].reduce(
-  (s, i) => s + LOG_2PI + logvar[i] + (z[i] - mu[i]) ** 2 / Math.exp(logvar[i]), 0);
 
 const fmt = (v, n = 2) => (v < 0 ? "−" : "") + Math.abs(v).toFixed(n);
 const pair = (v, n = 2) => `(${fmt(v[0], n)}, ${fmt(v[1], n)})`;
@@ -61,7 +42,7 @@ const HTML = `
       <figure><canvas class="lw-x" role="img" aria-label="the digit as the model sees it"></canvas><figcaption class="lw-x-cap"></figcaption></figure>
       <figure><canvas class="lw-mu" role="img" aria-label="decoded at mu"></canvas><figcaption>decoded at μ, the encoder's mean</figcaption></figure>
       <figure><canvas class="lw-z" role="img" aria-label="decoded at z"></canvas><figcaption>decoded at z</figcaption></figure>
-      <figure><canvas class="lw-heat" role="img" aria-label="reconstruction nats per pixel"></canvas><figcaption>where the reconstruction nats come from (white 0, dark 4+)</figcaption></figure>
+      <figure><canvas class="lw-heat" role="img" aria-label="reconstruction nats per pixel"></canvas><figcaption class="lw-heat-cap"></figcaption></figure>
     </div>
     <p class="lw-q"></p>
     <div class="lw-kl"></div>
@@ -88,36 +69,34 @@ export class WalkView {
     root.innerHTML = HTML;
     const $ = (s) => root.querySelector(s);
     this.el = Object.fromEntries(["x", "mu", "z", "heat", "x-cap", "q", "kl", "zline", "recon",
-      "klv", "elbo", "beta", "loss", "index", "from", "draw", "zoom", "status"].map((k) => [k, $(`.lw-${k}`)]));
+      "klv", "elbo", "beta", "loss", "index", "from", "draw", "zoom", "status", "heat-cap"].map((k) => [k, $(`.lw-${k}`)]));
     this.el.betaOut = $(".lw-beta-row output");
     this.plane = new Plane($(".lw-plane"), { left: 40, right: 8, top: 8, bottom: 34 });
     this.plane.style = { alpha: 0.3, radius: 1.6 };
     this.state = { src: "test", index: 0, seed: 0, beta: 1 };
-    this.selected = null; this.drawing = null; this.classes = []; this.likelihood = "bernoulli"; this.noun = "digit";
+    this.selected = null; this.drawing = null; this.classes = []; this.noun = "digit"; this.show = null;
     this.raf = 0; this.events = []; this.notice = "";
-    this.stats = window.__lxBench ? { latency: {}, frames: 0, view: this } : null;
-    if (this.stats) (window.__lxStats = window.__lxStats || {})[host.id || "walk"] = this.stats;
+    this.stats = benchStats(host.id || "walk", { latency: {}, frames: 0, view: this });
     this.listen();
   }
 
   /** What one picture is called ("digit", "image", "picture"), in every text that says it. */
   name(noun) {
-    const r = this.root, set = (sel, attr, text) => { const e = r.querySelector(sel); if (e) attr ? e.setAttribute(attr, text) : (e.textContent = text); };
     this.noun = noun;
-    set(".lw-choose", "aria-label", `the ${noun}`);
-    set(".lw-word", null, `test ${noun} #`);
-    set(".lw-index", "aria-label", `test ${noun} #`);
-    set(".lw-from", "title", `the test ${noun} clicked on the Explore tab`);
-    set(".lw-x", "aria-label", `the ${noun} as the model sees it`);
-    set(".lw-words", null, `The test ${noun}s; q(z|x) of this ${noun}`);
+    relabel(this.root, [[".lw-choose", "aria-label", `the ${noun}`], [".lw-word", null, `test ${noun} #`],
+      [".lw-index", "aria-label", `test ${noun} #`], [".lw-from", "title", `the test ${noun} clicked on the Explore tab`],
+      [".lw-x", "aria-label", `the ${noun} as the model sees it`], [".lw-words", null, `The test ${noun}s; q(z|x) of this ${noun}`]]);
   }
 
-  setBundle(bundle, classes, likelihood, noun) {
+  /** A parsed data file: the decoder, the prior, the test digits' means, and in its meta the
+   *  likelihood's constants (elbo.js) and the plane's extent. */
+  setBundle(bundle, classes, noun) {
     const meta = bundle.header.meta || {};
+    let maths;
+    try { maths = elbo(meta.elbo); } catch (e) { this.say(e.message); return; }
     this.name(noun || "digit");
-    Object.assign(this, { decoder: bundle.decoder, prior: bundle.prior,
-      points: bundle.points, classes: classes || [], likelihood: likelihood || "bernoulli",
-      learned: !!meta.prior && meta.prior !== "standard" });
+    Object.assign(this, { decoder: bundle.decoder, prior: bundle.prior, maths,
+      points: bundle.points, classes: classes || [], learned: !!meta.prior && meta.prior !== "standard" });
     this.plane.points = this.points;
     this.extent = meta.extent > 0 ? meta.extent : 4; // the model's (explorer/extent.py)
     this.boxKey = null;
@@ -130,8 +109,14 @@ export class WalkView {
 
   setEncoder(encoder) { this.encoder = encoder; this.schedule(); }
 
-  /** What Python has: the choice (on mount), the digit clicked on Explore, a drawing. */
+  /** What Python has: the choice (on mount), the digit clicked on Explore, a drawing, and
+   *  `show` (how.py's): {heat: palette, heat_top: nats, kl_samples, beta_note}. */
   setState(s) {
+    if (s.show) {
+      if (this.show && this.show.kl_samples !== s.show.kl_samples) this.klDraws = null;
+      this.show = s.show;
+      this.el["heat-cap"].textContent = `where the reconstruction nats come from (white 0, dark ${s.show.heat_top}+)`;
+    }
     if (!this.mounted) {
       this.mounted = true;
       Object.assign(this.state, { src: s.src || "test", index: s.index || 0, seed: s.seed || 0, beta: s.beta ?? 1 });
@@ -152,7 +137,7 @@ export class WalkView {
 
   /** The input as the likelihood scores it, (784,), or null with the reason said. */
   input() {
-    const out = new Float32Array(784), bern = this.likelihood === "bernoulli";
+    const out = new Float32Array(784), bern = this.maths.likelihood === "bernoulli";
     if (this.state.src === "drawing") {
       if (!this.drawing) return null;
       for (let i = 0; i < 784; i++) out[i] = bern ? +(this.drawing[i] > 0.5) : this.drawing[i];
@@ -172,43 +157,32 @@ export class WalkView {
     const enc = this.encoder;
     enc.input.set(x);
     const h = enc.run(), mu = [h[0], h[1]];
-    const logvar = [Math.min(6, Math.max(-12, h[2])), Math.min(6, Math.max(-12, h[3]))];
+    const logvar = [h[2], h[3]];  // clamped by the encoder's last op, as model.encode does
     const sigma = logvar.map((v) => Math.exp(0.5 * v));
     const eps = normals(this.state.seed)(), z = [mu[0] + sigma[0] * eps[0], mu[1] + sigma[1] * eps[1]];
-    const dec = this.decoder;
+    const dec = this.decoder, m = this.maths;
     dec.input[0] = z[0]; dec.input[1] = z[1];
-    const logits = dec.run(), nats = new Float32Array(784);
-    const c = 0.5 * (LOG_2PI + 2 * Math.log(GAUSSIAN_SIGMA));
-    let recon = 0;
-    for (let i = 0; i < 784; i++) {
-      const l = logits[i];
-      nats[i] = this.likelihood === "bernoulli"
-        ? Math.max(l, 0) - x[i] * l + Math.log1p(Math.exp(-Math.abs(l)))
-        : (1 / (1 + Math.exp(-l)) - x[i]) ** 2 / (2 * GAUSSIAN_SIGMA ** 2) + c;
-      recon += nats[i];
-    }
+    const logits = dec.run(), nats = new Float32Array(784), recon = m.nll(logits, x, nats);
     const zPicture = Float32Array.from(logits);
     dec.input[0] = mu[0]; dec.input[1] = mu[1];
     const muPicture = Float32Array.from(dec.run());
     const learned = this.learned;
-    let kl = 0;
-    if (!learned) kl = [0, 1].reduce((s, i) => s - 0.5 * (1 + logvar[i] - mu[i] ** 2 - sigma[i] ** 2), 0);
-    else {  // E_q[log q(z|x) - log p(z)] by Monte Carlo; fixed draws: the same digit, the same estimate
-      const draw = normals(1e6 + 7);
-      for (let n = 0; n < KL_SAMPLES; n++) {
-        const e = draw(), s = [mu[0] + sigma[0] * e[0], mu[1] + sigma[1] * e[1]];
-        kl += logNormal(s, mu, logvar) - mixtureLogProb(this.prior, s);
-      }
-      kl /= KL_SAMPLES;
-    }
+    // a learned prior: E_q[log q(z|x) - log p(z)] by Monte Carlo; fixed draws: the same digit, the same estimate
+    const kl = learned ? m.mixtureKl(mu, logvar, this.prior, this.klEps()) : m.gaussianKl(mu, logvar);
     const cloudDraw = normals(this.state.seed + 0.5), cloud = [];
     for (let n = 0; n < CLOUD; n++) { const e = cloudDraw(); cloud.push([mu[0] + sigma[0] * e[0], mu[1] + sigma[1] * e[1]]); }
     return { mu, logvar, sigma, eps, z, nats, recon, kl, learned, zPicture, muPicture, cloud };
   }
 
+  /** The noise draws of the KL's Monte Carlo estimate (as many as anatomy.KL_SAMPLES). */
+  klEps() {
+    if (!this.klDraws) { const draw = normals(1e6 + 7); this.klDraws = Array.from({ length: this.show.kl_samples }, draw); }
+    return this.klDraws;
+  }
+
   frame() {
     this.raf = 0;
-    if (!this.encoder || !this.decoder) return;
+    if (!this.encoder || !this.decoder || !this.show) return;
     if (this.plane.resize(this.plane.host.clientWidth) || this.dirty) { this.plane.drawBase(); this.dirty = false; }
     const x = this.input();
     if (!x) {
@@ -224,19 +198,20 @@ export class WalkView {
   }
 
   paint(x, w) {
-    const el = this.el, i = this.state.index, bern = this.likelihood === "bernoulli";
-    picture(el.x, x, true); picture(el.mu, w.muPicture); picture(el.z, w.zPicture); heat(el.heat, w.nats);
+    const el = this.el, i = this.state.index, bern = this.maths.likelihood === "bernoulli", show = this.show;
+    paint(fit(el.x), x, 28, 28, true); paint(fit(el.mu), w.muPicture, 28, 28); paint(fit(el.z), w.zPicture, 28, 28);
+    paintHeat(fit(el.heat), w.nats, 28, 28, show.heat, show.heat_top);
     el["x-cap"].textContent = `${this.state.src === "drawing" ? "your drawing" : `test ${this.noun} #${i} (${this.classes[this.points.labels[i]] ?? ""})`}, as the model sees it (${bern ? "binarized at 0.5" : this.state.src === "drawing" ? "grey" : `grey, in the ${this.digits.levels} levels the page keeps`})`;
     el.q.textContent = `q(z|x) = N(μ, σ²):  μ = ${pair(w.mu)},  σ = ${pair(w.sigma, 3)}`;
     el.kl.innerHTML = w.learned
-      ? `<p class="lx-note">This model's prior is learned: its KL has no closed form, so it is estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over ${KL_SAMPLES.toLocaleString()} draws of z from q(z|x): ${fmt(w.kl)} nats.</p>`
+      ? `<p class="lx-note">This model's prior is learned: its KL has no closed form, so it is estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over ${show.kl_samples.toLocaleString()} draws of z from q(z|x): ${fmt(w.kl)} nats.</p>`
       : `${KL_MATH}<p class="lw-numbers">= −½ [ ${[0, 1].map((d) => `(1 + log ${(w.sigma[d] ** 2).toPrecision(3)} − ${fmt(w.mu[d])}² − ${(w.sigma[d] ** 2).toPrecision(3)})`).join(" + ")} ] = <b>${fmt(w.kl)} nats</b></p>`;
     el.zline.textContent = `ε = ${pair(w.eps)},   z = μ + σ ⊙ ε = ${pair(w.z, 3)}`;
     el.recon.textContent = `${fmt(w.recon, 1)} nats`; el.klv.textContent = `${fmt(w.kl)} nats`;
     el.elbo.textContent = `${fmt(-(w.recon + w.kl), 1)} nats`;
     const b = this.state.beta, loss = w.recon + b * w.kl;
     el.betaOut.textContent = b.toFixed(1);
-    el.loss.innerHTML = `At β = ${b} this digit's loss is <b>${fmt(w.recon, 1)} + ${b} × ${fmt(w.kl)} = ${fmt(loss, 1)}</b> nats: the reconstruction term is ${Math.round(100 * w.recon / loss)}% of it, the KL term ${Math.round(100 * b * w.kl / loss)}%. A larger β pulls q(z|x) towards the prior (a smoother plane, blurrier digits); a smaller one lets the encoder spread the digits apart.`;
+    el.loss.innerHTML = `At β = ${b} this digit's loss is <b>${fmt(w.recon, 1)} + ${b} × ${fmt(w.kl)} = ${fmt(loss, 1)}</b> nats: the reconstruction term is ${Math.round(100 * w.recon / loss)}% of it, the KL term ${Math.round(100 * b * w.kl / loss)}%. ${show.beta_note}`;
     const ds = this.root.dataset, four = (v) => `${v[0].toFixed(4)},${v[1].toFixed(4)}`;
     Object.assign(ds, { src: this.state.src, index: String(i), eps: four(w.eps), mu: four(w.mu),
       sigma: `${w.sigma[0].toPrecision(5)},${w.sigma[1].toPrecision(5)}`, z: four(w.z) });
@@ -322,44 +297,3 @@ function around(mu, sigma) {
 }
 
 const KL_MATH = `<math display="block"><mrow><mi>KL</mi><mo>(</mo><mi>q</mi><mo>(</mo><mi>z</mi><mo>|</mo><mi>x</mi><mo>)</mo><mo>‖</mo><mi>p</mi><mo>(</mo><mi>z</mi><mo>)</mo><mo>)</mo><mo>=</mo><mo>−</mo><mfrac><mn>1</mn><mn>2</mn></mfrac><munder><mo>∑</mo><mi>d</mi></munder><mo>(</mo><mn>1</mn><mo>+</mo><mi>log</mi><msubsup><mi>σ</mi><mi>d</mi><mn>2</mn></msubsup><mo>−</mo><msubsup><mi>μ</mi><mi>d</mi><mn>2</mn></msubsup><mo>−</mo><msubsup><mi>σ</mi><mi>d</mi><mn>2</mn></msubsup><mo>)</mo></mrow></math>`;
-
-function small(w, h) {
-  const c = small.c || (small.c = document.createElement("canvas"));
-  c.width = w; c.height = h;
-  return c;
-}
-
-function blit(canvas, src) {
-  const px = Math.round((canvas.clientWidth || 112) * (window.devicePixelRatio || 1));
-  if (canvas.width !== px) canvas.width = canvas.height = px;
-  const ctx = canvas.getContext("2d");
-  ctx.imageSmoothingEnabled = true; ctx.imageSmoothingQuality = "high";
-  ctx.drawImage(src, 0, 0, canvas.width, canvas.height);
-}
-
-/** Logits (or probabilities with `probs`) as dark ink on white. */
-function picture(canvas, v, probs = false) {
-  const s = small(28, 28), ctx = s.getContext("2d"), img = ctx.createImageData(28, 28);
-  for (let i = 0, j = 0; i < 784; i++, j += 4) {
-    const p = probs ? v[i] : 1 / (1 + Math.exp(-v[i]));
-    img.data[j] = img.data[j + 1] = img.data[j + 2] = Math.round(255 - 255 * p); img.data[j + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
-  blit(canvas, s);
-}
-
-function heat(canvas, nats) {
-  const s = small(28, 28), ctx = s.getContext("2d"), img = ctx.createImageData(28, 28);
-  for (let i = 0, j = 0; i < 784; i++, j += 4) {
-    const t = Math.min(1, Math.max(0, nats[i] / 4)) * (HEAT.length - 1), k = Math.min(Math.floor(t), HEAT.length - 2);
-    for (let c = 0; c < 3; c++) img.data[j + c] = Math.round(HEAT[k][c] + (HEAT[k + 1][c] - HEAT[k][c]) * (t - k));
-    img.data[j + 3] = 255;
-  }
-  ctx.putImageData(img, 0, 0);
-  const out = canvas.getContext("2d");
-  const px = Math.round((canvas.clientWidth || 112) * (window.devicePixelRatio || 1));
-  if (canvas.width !== px) canvas.width = canvas.height = px;
-  out.imageSmoothingEnabled = false;
-  out.drawImage(s, 0, 0, canvas.width, canvas.height);
-}
-

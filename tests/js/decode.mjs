@@ -1,8 +1,9 @@
 // Runs the page's network runtime (explorer/web/nn_runtime.js) under Node, for tests and
 // benchmarks:  node tests/js/decode.mjs BUNDLE Z_F32 OUT_F32 [--net decoder|encoder] [--time]
 // Z_F32 holds N inputs as float32 (N x in_size); OUT_F32 receives N outputs as float32:
-// sigmoid probabilities for the decoder, raw (mu, logvar) for the encoder. With --time it
-// also prints {"ms_per_call": ...} measured over repeated runs.
+// sigmoid probabilities for the decoder, (mu, logvar) for the encoder (logvar clamped as
+// model.encode clamps it). With --time it also prints {"ms_per_call": ...} measured over
+// repeated runs.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

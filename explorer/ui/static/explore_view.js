@@ -6,7 +6,7 @@
 // input itself and reports what was set with setStateValue("pick", {z, selected, n}).
 
 import { ExploreView } from "../../web/view.js";
-import { load } from "../../web/files.js";
+import { dataOf, loadOnce, unmountWhenGone } from "./component.js";
 
 const VIEWS = new WeakMap(); // parentElement -> {view, ...}
 
@@ -27,28 +27,12 @@ export default function (component) {
   const { data, parentElement, setStateValue } = component;
   let entry = VIEWS.get(parentElement);
   if (!entry) { entry = mount(parentElement); VIEWS.set(parentElement, entry); }
-  // the data comes as JSON in bytes (see explore_view.py)
-  const view = entry.view, d = data instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(data)) : data || {};
+  const view = entry.view, d = dataOf(data);
   entry.report = setStateValue;
   entry.fallback = !!d.fallback;
-  if (d.page && d.page.name !== entry.page) {
-    entry.page = d.page.name;
-    load(d.page).then((parsed) => {
-      if (entry.page === d.page.name) view.setBundle(parsed, d.classes, d.noun);
-    }, (e) => { if (entry.page === d.page.name) { entry.page = null; view.say(`Could not load the model into the page (${e.message}).`); } });
-  }
-  if (d.digits && d.digits.name !== entry.digits) {
-    entry.digits = d.digits.name;
-    load(d.digits).then((parsed) => { if (entry.digits === d.digits.name) view.setDigits(parsed.unpacked); },
-      (e) => { if (entry.digits === d.digits.name) { entry.digits = null; view.say(`Could not load the test digits (${e.message}).`); } });
-  }
+  loadOnce(entry, "page", d.page, "the model into the page", (parsed) => view.setBundle(parsed, d.classes, d.noun));
+  loadOnce(entry, "digits", d.digits, "the test digits", (parsed) => view.setDigits(parsed.unpacked));
   if (d.fallback) view.setFallback(d.fallback);
   view.setState(d.z, d.selected ?? null);
-  // Streamlit runs the cleanup that the last call returned when the element unmounts, and
-  // may run a superseded call's cleanup while it is still mounted: destroy only when gone
-  return () => setTimeout(() => {
-    if (parentElement.isConnected || VIEWS.get(parentElement) !== entry) return;
-    VIEWS.delete(parentElement);
-    view.destroy();
-  }, 0);
+  return unmountWhenGone(VIEWS, parentElement, entry);
 }
