@@ -3,34 +3,22 @@ reconstruction term, Bernoulli and Gaussian, the KL, log N and a mixture prior's
 log-density) against explorer/objectives.py and explorer/priors.py, with the constants
 that Python sends (objectives.page_terms)."""
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from explorer import objectives, priors, web
+from explorer import objectives, priors
 from explorer.config import ModelConfig
 from explorer.model import build_model
-from tooling.node import node_binary
+from tests.conftest import run_page_module
 
 RUNNER = Path(__file__).parent / "js" / "elbo.mjs"
 
 
 def run_elbo_js(tmp_path, job: dict) -> dict:
-    node = node_binary()
-    if node is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs Node.js (on PATH, or the playwright package's own)")
-        pytest.skip("Node.js not found")
-    (tmp_path / "elbo.mjs").write_text(web.script(web.HERE / "elbo.js"))
-    (tmp_path / "job.json").write_text(json.dumps(job))
-    subprocess.run([node, RUNNER, (tmp_path / "elbo.mjs").as_uri(), tmp_path / "job.json",
-                    tmp_path / "out.json"], check=True, capture_output=True, timeout=120)
-    return json.loads((tmp_path / "out.json").read_text())
+    return run_page_module(tmp_path, "elbo.js", RUNNER.read_text(), job)
 
 
 def model_prior(name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
