@@ -100,10 +100,8 @@ def walk_on_server(entry: ModelEntry, model) -> None:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _scatter(path: str, mtime: float):
     enc = models.encoded_test_set(path, mtime)
-    idx = np.random.default_rng(0).choice(len(enc.mu), min(3000, len(enc.mu)), replace=False)
-    return plots.latent_scatter(enc.mu[idx], enc.labels[idx], enc.classes, height=440,
-                                opacity=0.3, index=idx,
-                                lim=models.page_data(path, mtime).extent)
+    return plots.sampled_scatter(enc.mu, enc.labels, enc.classes,
+                                 models.page_data(path, mtime).extent, height=440, opacity=0.3)
 
 
 def _picture(model, enc: models.Encoded) -> tuple[np.ndarray, str] | None:
