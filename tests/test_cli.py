@@ -38,7 +38,7 @@ def test_short_run_with_a_time_budget_writes_a_usable_checkpoint(tmp_path):
     model, ckpt = checkpoint.load(out)
     assert ckpt["train_config"]["seed"] == 3 and ckpt["train_config"]["max_seconds"] == 3.0
     assert ckpt["metrics"]["test_elbo"] < 0 and "command" in ckpt["metrics"]
-    assert len(ckpt["history"]["steps"]["loss"]) >= 2  # per-step losses kept (how many: load)
+    assert len(ckpt["history"]["steps"]["loss"]) >= 1  # per-step losses kept (how many: load)
     # the time-lapse: a frame per epoch the checkpoint kept (the last one may be partial)
     assert Image.open(gif).n_frames == len(ckpt["history"]["snapshot_epochs"]) >= 1
 
