@@ -21,8 +21,8 @@ setup: $(STAMP)
 # Debian's package, or torchvision's download, tried once): without it, its model waits,
 # and one line says how to get it.
 data: setup
-	$(PY) -m explorer.provision mnist
-	$(PY) -m explorer.pagecache
+	$(PY) -m explorer.datasets.provision mnist
+	$(PY) -m explorer.page.prepared
 
 run: setup data
 	$(PY) -m streamlit run app.py --server.port $(PORT)
@@ -36,7 +36,7 @@ scheduler: setup
 
 worker: setup
 	@[ -n "$(SCHEDULER)" ] || { echo "usage: make worker SCHEDULER=tcp://HOST:PORT [GPU=1]" >&2; exit 2; }
-	$(PY) -m explorer.provision mnist
+	$(PY) -m explorer.datasets.provision mnist
 	PYTHONPATH=$(CURDIR) $(VENV)/bin/dask worker $(SCHEDULER) --nthreads 1 --nworkers 1 \
 		--preload explorer.server.task \
 		$(if $(GPU),--resources GPU=1) --name $$(hostname)-$$$$

@@ -3,7 +3,7 @@
     streamlit run app.py
 
 The first page (the Explore tab) needs neither torch nor Plotly: it is drawn from what
-explorer/pagecache.py keeps on disk, and the page runs the model itself. Each other tab
+explorer/page/prepared.py keeps on disk, and the page runs the model itself. Each other tab
 imports what it needs when it is opened; explorer/ui/warmup.py imports it all in the
 background once the first page is out.
 """
@@ -14,7 +14,7 @@ import streamlit as st
 
 from explorer.errors import DataError
 from explorer.ui import identity, models, warmup
-from explorer.ui.heap import freeze_long_lived
+from explorer.ui.gc_freeze import freeze_long_lived
 from explorer.ui.icon import app_icon
 from explorer.ui.sidebar import keep_widget_state, model_picker, unavailable_message
 from explorer.ui.style import page_style
@@ -49,12 +49,12 @@ keep_widget_state()  # the closed tabs' settings survive while their widgets are
 # Only the open tab runs, and imports its code: a page that shows Explore does no
 # training-chart work, and many people on one 2-core server stay fast.
 TABS = {  # label: (module, panel, whether it reads the test set itself)
-    "Explore": ("explorer.ui.explore", "explore_panel", False),
-    "How it works": ("explorer.ui.how", "how_panel", True),
-    "Draw or upload": ("explorer.ui.upload", "upload_panel", True),
-    "Interpolate": ("explorer.ui.interpolate", "interpolate_panel", True),
-    "Compare": ("explorer.ui.compare", "compare_panel", False),
-    "Train": ("explorer.ui.train", "train_panel", False),
+    "Explore": ("explorer.ui.explore.tab", "explore_panel", False),
+    "How it works": ("explorer.ui.how.tab", "how_panel", True),
+    "Draw or upload": ("explorer.ui.draw.tab", "upload_panel", True),
+    "Interpolate": ("explorer.ui.interpolate.tab", "interpolate_panel", True),
+    "Compare": ("explorer.ui.compare.tab", "compare_panel", False),
+    "Train": ("explorer.ui.train.tab", "train_panel", False),
 }
 for tab, (module, panel, reads_data) in zip(
         st.tabs(list(TABS), key="tab", on_change="rerun"), TABS.values(), strict=True):

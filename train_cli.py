@@ -24,11 +24,13 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from explorer import checkpoint, collection, data, datasets, paths, resume, runner
-from explorer.config import TrainConfig
+from explorer import paths
+from explorer.datasets import collection, reading, registry
 from explorer.errors import CheckpointError, CollectionError
 from explorer.media.timelapse import history_timelapse, timelapse_gif
-from explorer.train import EpochMetrics, Rollback, StepMetrics
+from explorer.vae import checkpoint, resume, runner
+from explorer.vae.config import TrainConfig
+from explorer.vae.train import EpochMetrics, Rollback, StepMetrics
 
 
 def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
@@ -43,15 +45,15 @@ def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
                         default=f.default if defaults else argparse.SUPPRESS,
                         choices=None if callable(listed) else listed,
                         help=f"{f.metadata['help']} (default: {f.default})")
-    ap.add_argument("--images", type=Path, default=None, metavar="PATH",
-                    help="train on your own pictures: a .zip or a folder, one subfolder per "
-                         "class (or none); made into a dataset under the data folder first, "
-                         "or reused when the same pictures were made into one before")
-    data.add_picture_flags(ap, when="with --images: ")
-    ap.add_argument("--resume", type=Path, default=None, metavar="CHECKPOINT",
-                    help="continue this saved run where it stopped (its settings, optimizer "
-                         "and curves); --epochs is then the total to reach and --max-seconds "
-                         "the time more")
+    for flag, metavar, hint in (  # what to train on, or which run to continue
+            ("--images", "PATH", "train on your own pictures: a .zip or a folder, one "
+             "subfolder per class (or none); made into a dataset under the data folder first, "
+             "or reused when the same pictures were made into one before"),
+            ("--resume", "CHECKPOINT", "continue this saved run where it stopped (its "
+             "settings, optimizer and curves); --epochs is then the total to reach and "
+             "--max-seconds the time more")):
+        ap.add_argument(flag, type=Path, default=None, metavar=metavar, help=hint)
+    reading.add_picture_flags(ap, when="with --images: ")
     ap.add_argument("--data", type=Path, default=None,
                     help=f"data folder (default: data/ in the repo, or ${paths.DATA_ENV})")
     ap.add_argument("--out", default=None,
@@ -76,7 +78,7 @@ def images_dataset(args) -> str:
     """Make (or reuse) the dataset of --images; its name. Says what it did on stderr."""
     quiet = args.quiet or not sys.stderr.isatty()
     bar = (lambda **kw: tqdm(disable=quiet, **kw))
-    m = data.import_with_progress(args.images, None, args.preprocess, args.polarity, 0,
+    m = reading.import_with_progress(args.images, None, args.preprocess, args.polarity, 0,
                                   args.data, bar)
     counts, skipped = m["counts"], sum(m["skipped"].values())
     print(f"{'reusing' if m.get('reused') else 'made'} dataset {m['name']!r}: "
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             cfg_values = {f.name: getattr(args, f.name) for f in fields(TrainConfig)}
             cfg = TrainConfig(**cfg_values).validate(args.data)
-    except (ValueError, CheckpointError, CollectionError, data.DataError) as e:
+    except (ValueError, CheckpointError, CollectionError, reading.DataError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else default_out(cfg, args.resume)
@@ -151,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         outcome = runner.run(cfg, continued, stop=stop, on_event=report, root=args.data)
-    except (data.DataError, ValueError) as e:
+    except (reading.DataError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     finally:
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"checkpoint": str(out), **history.summary()}
     if args.timelapse and (kept := history_timelapse(history.to_dict())):
         snaps, grids, epochs, labels = kept
-        gif = timelapse_gif(snaps, labels, datasets.classes(cfg.dataset, args.data), epochs,
+        gif = timelapse_gif(snaps, labels, registry.classes(cfg.dataset, args.data), epochs,
                             grids)
         Path(args.timelapse).write_bytes(gif)
         summary["timelapse"] = args.timelapse

@@ -11,14 +11,16 @@ import numpy as np
 import streamlit as st
 
 import explorer
-from explorer import data, latent, media
+from explorer import media
+from explorer.datasets import reading
+from explorer.plane import latent
 from explorer.ui import plots
 
 
 @st.cache_resource
 def encoded():
     model = explorer.load_model()
-    test = data.load_split("test")
+    test = reading.load_split("test")
     mu, _ = latent.encode_all(model, test.images)
     return model, mu, test.labels.numpy()
 
@@ -40,6 +42,6 @@ with right:
     st.image(media.picture(latent.decode_point(model, (z0, z1)), 140), width=140,
              caption=f"decoded at z = ({z0:.2f}, {z1:.2f})", output_format="PNG")
 with left:
-    fig = plots.latent_scatter(mu, labels, data.DATASETS["mnist"].classes, (z0, z1),
+    fig = plots.latent_scatter(mu, labels, reading.DATASETS["mnist"].classes, (z0, z1),
                                index=np.arange(len(mu)))
     st.plotly_chart(fig, key="scatter", on_select=clicked, selection_mode="points")

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from explorer.config import TrainConfig
+from explorer.vae.config import TrainConfig
 
 OURS = TrainConfig(arch="conv")
 CONTESTANTS: dict[str, TrainConfig] = {

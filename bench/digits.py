@@ -9,8 +9,8 @@ phone photo) and writes bench/results/digits.json.
 
 Beside them, pictures with no digit (bench/nondigits.py: webcam test frames, screenshots,
 words, borders, shapes, scenes): the share of those the app warns about ("does not look
-like any digit": explorer/nondigit.py on the picture, explorer/familiar.py in the latent
-plane, or refused outright), against the share of the real-world digits warned about.
+like any digit": explorer/preprocess/nondigit.py on the picture, explorer/plane/outlier.py
+in the latent plane, or refused outright), against the share of the real-world digits warned about.
 
 The minimal pipeline is what a careful first attempt does: alpha onto white, ink polarity
 from the border, crop to the ink, fit 20x20 with Lanczos, centre of mass in 28x28. The naive
@@ -32,10 +32,11 @@ import numpy as np
 from PIL import Image
 
 from bench import digitset, nondigits, write_json
-from explorer import familiar, nondigit, preprocess
-from explorer.images import open_image
-from explorer.preprocess import BOX, ImageError, center_by_mass
-from explorer.resample import resample
+from explorer.plane import outlier
+from explorer.preprocess import mnist_style, nondigit
+from explorer.preprocess.image_files import open_image
+from explorer.preprocess.mnist_style import BOX, ImageError, center_by_mass
+from explorer.preprocess.resample import resample
 
 OUT = Path(__file__).parent / "results"
 K = 10
@@ -77,12 +78,12 @@ def naive(data: bytes) -> np.ndarray:
 
 
 PIPELINES: dict[str, Callable[[bytes], np.ndarray]] = {
-    "ours": preprocess.to_mnist, "minimal": minimal, "naive": naive}
+    "ours": mnist_style.to_mnist, "minimal": minimal, "naive": naive}
 ABLATIONS: dict[str, Callable[[bytes], np.ndarray]] = {  # ours with one elaborate step off
-    "-bg": lambda d: preprocess.stages(d, background=False).x,
-    "-lines": lambda d: preprocess.stages(d, lines=False).x,
-    "-strokes": lambda d: preprocess.stages(d, strokes=False).x,
-    "-main": lambda d: preprocess.stages(d, main=False).x,
+    "-bg": lambda d: mnist_style.stages(d, background=False).x,
+    "-lines": lambda d: mnist_style.stages(d, lines=False).x,
+    "-strokes": lambda d: mnist_style.stages(d, strokes=False).x,
+    "-main": lambda d: mnist_style.stages(d, main=False).x,
 }
 
 
@@ -102,16 +103,17 @@ def knn_labels(z: np.ndarray, z_test: np.ndarray, labels: np.ndarray, k: int = K
 
 def reference(model) -> tuple[np.ndarray, np.ndarray]:
     """The encoded test set's means (10000, 2) and labels."""
-    from explorer import data, latent
+    from explorer.datasets import reading
+    from explorer.plane import latent
 
-    test = data.load_split("test")
+    test = reading.load_split("test")
     return latent.encode_all(model, test.images)[0], test.labels.numpy()
 
 
 def evaluate(samples, pipelines: dict, model, ref) -> tuple[dict, dict, dict]:
     """(accuracy per style and "all", refusals per pipeline, seconds per image per
     pipeline) of each pipeline on the samples."""
-    from explorer import latent
+    from explorer.plane import latent
 
     xs = {name: [] for name in pipelines}
     seconds = {name: [] for name in pipelines}
@@ -142,19 +144,19 @@ def evaluate(samples, pipelines: dict, model, ref) -> tuple[dict, dict, dict]:
     return table, refused, seconds
 
 
-def warned(samples, model, levels: familiar.Levels, ref_mu: np.ndarray) -> dict:
+def warned(samples, model, levels: outlier.Levels, ref_mu: np.ndarray) -> dict:
     """The share of each style (and of all) that the app warns about, as the Draw or upload
-    tab does: refused, or a reason from explorer/nondigit.py or explorer/familiar.py; and
-    how often each reason fires."""
-    from explorer import latent
+    tab does: refused, or a reason from explorer/preprocess/nondigit.py or
+    explorer/plane/outlier.py; and how often each reason fires."""
+    from explorer.plane import latent
 
     by_style: dict[str, list[bool]] = {}
     why: dict[str, int] = {}
     for s in samples:
         try:
-            st = preprocess.stages(s.data)
+            st = mnist_style.stages(s.data)
             mu, logvar = latent.encode_one(model, st.x)
-            reasons = nondigit.reasons(st) + familiar.unfamiliar(levels, model, st.x, mu,
+            reasons = nondigit.reasons(st) + outlier.unfamiliar(levels, model, st.x, mu,
                                                                  logvar, ref_mu)
         except ImageError:
             reasons = ["refused"]
@@ -169,11 +171,12 @@ def warned(samples, model, levels: familiar.Levels, ref_mu: np.ndarray) -> dict:
 def warnings(per_style: int, seed: int, model) -> dict:
     """What the "does not look like any digit" warning catches (non-digits) and costs
     (real-world digits falsely warned), on the same seed's sets."""
-    from explorer import data, latent
+    from explorer.datasets import reading
+    from explorer.plane import latent
 
-    test = data.load_split("test")
+    test = reading.load_split("test")
     mu, logvar = latent.encode_all(model, test.images)
-    levels = familiar.test_set_levels(model, test.images[:, 0].numpy() / 255.0, mu, logvar)
+    levels = outlier.test_set_levels(model, test.images[:, 0].numpy() / 255.0, mu, logvar)
     return {"nondigits": warned(nondigits.nondigit_set(per_style // 2, seed), model, levels, mu),
             "nondigit_styles": {k: v[0] for k, v in nondigits.STYLES.items()},
             "digits": warned(digitset.digit_set(per_style, seed), model, levels, mu)}
@@ -193,11 +196,11 @@ def run(per_style: int, seed: int, model_path: str | None, ablate: bool = True) 
     made = time.perf_counter() - t0
     seconds = seconds["ours"]
     big = digitset.big_photo(seed)
-    preprocess.to_mnist(big)  # warm
+    mnist_style.to_mnist(big)  # warm
     photo_s = []
     for _ in range(30):
         t = time.perf_counter()
-        preprocess.to_mnist(big)
+        mnist_style.to_mnist(big)
         photo_s.append(time.perf_counter() - t)
     ms = lambda v, q: round(1000 * float(np.percentile(v, q)), 1)  # noqa: E731
     return {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}",

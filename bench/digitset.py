@@ -1,7 +1,7 @@
 """Real-world digits, made on demand: what people upload, in nine styles, with known labels.
 
 Nothing made here is committed except the few small examples the app offers
-(explorer/ui/examples/). Handwritten styles start from real MNIST *training* digits (never
+(explorer/ui/draw/examples/). Handwritten styles start from real MNIST *training* digits (never
 test digits: scoring uses the test set's encodings), upscaled, warped a little (rotation,
 shear, an elastic field), thinned to a centre line and drawn again with the style's pen,
 paper, light, noise and file format. Typeset digits come from the DejaVu and Liberation
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from explorer.resample import resample
+from explorer.preprocess.resample import resample
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
 FONTS = tuple(f"{family}{face}.ttf" for family, faces in (
@@ -62,9 +62,9 @@ class Sample:
 @cache
 def train_digits() -> tuple[np.ndarray, np.ndarray]:
     """MNIST's training images (60000, 28, 28) uint8 and labels."""
-    from explorer import data
+    from explorer.datasets import reading
 
-    split = data.load_split("train")
+    split = reading.load_split("train")
     return split.images[:, 0].numpy(), split.labels.numpy()
 
 

@@ -45,7 +45,7 @@ def build_speed(zip_path: Path, workers: int, data_dir: Path) -> dict:
     code = f"""
 import json, threading, time
 import psutil
-from explorer import collection
+from explorer.datasets import collection
 me, peak, stop = psutil.Process(), {{"total": 0, "worker": 0}}, threading.Event()
 def watch():  # the main process and its workers (children of the forkserver, recursive)
     while not stop.is_set():
@@ -81,7 +81,9 @@ def median_run(runs: list[dict]) -> dict:
 def separation(zip_path: Path, data_dir: Path, seconds: float) -> dict:
     import torch
 
-    from explorer import checkpoint, data, latent
+    from explorer.datasets import reading
+    from explorer.plane import latent
+    from explorer.vae import checkpoint
 
     out = data_dir / "letters.pt"
     t = time.perf_counter()
@@ -94,7 +96,7 @@ def separation(zip_path: Path, data_dir: Path, seconds: float) -> dict:
     wall = time.perf_counter() - t
     summary = json.loads(done.stdout)
     model, _ = checkpoint.load(out)
-    train, test = (data.load_split(s, model.cfg.dataset, data_dir) for s in ("train", "test"))
+    train, test = (reading.load_split(s, model.cfg.dataset, data_dir) for s in ("train", "test"))
     with torch.no_grad():
         mu_train, _ = latent.encode_all(model, train.images)
         mu_test, _ = latent.encode_all(model, test.images)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import torch
 
-from explorer.config import TrainConfig
 from explorer.server import owners
 from explorer.server.store import Store
+from explorer.vae.config import TrainConfig
 from tooling import browser as tb
 from tooling.served import wait_health
 

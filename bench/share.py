@@ -54,9 +54,9 @@ def node_decode_ms() -> dict:
     import numpy as np
     import torch
 
-    from explorer import pagefile, webnet
-    from explorer.config import ARCHS, ModelConfig
-    from explorer.model import build_model
+    from explorer.page import bundle, network
+    from explorer.vae.config import ARCHS, ModelConfig
+    from explorer.vae.model import build_model
     from tooling.node import decode_command
 
     torch.set_num_threads(1)
@@ -68,7 +68,7 @@ def node_decode_ms() -> dict:
         for arch in ARCHS:
             torch.manual_seed(0)
             model = build_model(ModelConfig(arch=arch)).eval()
-            (d / "b.bin").write_bytes(pagefile.pack(webnet.export_decoder(model)))
+            (d / "b.bin").write_bytes(bundle.pack(network.export_decoder(model)))
             done = subprocess.run(decode_command(d / "b.bin", d / "z.f32", d / "o.f32", "--time"),
                                   capture_output=True, text=True, check=True)
             js = json.loads(done.stdout.strip().splitlines()[-1])["ms_per_call"]

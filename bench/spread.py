@@ -19,8 +19,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from explorer import checkpoint, data, extent, latent
-from explorer.evaluate import evaluate
+from explorer.datasets import reading
+from explorer.plane import extent, latent
+from explorer.vae import checkpoint
+from explorer.vae.evaluate import evaluate
 
 OUT = Path(__file__).parent / "results" / "spread.json"
 PRIOR_SAMPLES = 10_000
@@ -28,7 +30,7 @@ PRIOR_SAMPLES = 10_000
 
 def measure(path: Path, k: int, n: int | None) -> dict:
     model, ckpt = checkpoint.load(path)
-    test = data.load_split("test", model.cfg.dataset)
+    test = reading.load_split("test", model.cfg.dataset)
     mu, _ = latent.encode_all(model, test.images)
     labels = test.labels.numpy()
     s = extent.spread(mu)

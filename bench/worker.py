@@ -16,10 +16,10 @@ import time
 
 import torch
 
-from explorer import data
-from explorer.latent import evaluating, grid_points
-from explorer.objectives import dataset_elbo
-from explorer.train import EpochMetrics, StepMetrics, new_model, train
+from explorer.datasets import reading
+from explorer.plane.latent import evaluating, grid_points
+from explorer.vae.objectives import dataset_elbo
+from explorer.vae.train import EpochMetrics, StepMetrics, new_model, train
 
 from .contestants import CONTESTANTS, KEYS
 
@@ -59,8 +59,8 @@ def test_elbo(model, x) -> float:
 
 def run_train(cfg, seconds: float, curve: bool) -> dict:
     cfg = dataclasses.replace(cfg, epochs=10_000, max_seconds=seconds, test_subset=1)
-    train_split, test = data.load_split("train"), data.load_split("test")
-    x_test = data.binarize_threshold(test.images)
+    train_split, test = reading.load_split("train"), reading.load_split("test")
+    x_test = reading.binarize_threshold(test.images)
     rss_before = peak_rss_mb()
     model = new_model(cfg, train_split)
     clock, points, next_eval, last = PausableClock(), [], CURVE_EVERY, None
@@ -88,7 +88,7 @@ def run_train(cfg, seconds: float, curve: bool) -> dict:
 @torch.no_grad()
 def run_infer(cfg) -> dict:
     model = new_model(cfg).eval()
-    test = data.load_split("test")
+    test = reading.load_split("test")
     x = test.images.float() / 255
 
     def timed(fn, repeat):

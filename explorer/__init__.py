@@ -14,10 +14,10 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from .errors import CheckpointError
-from .paths import PRETRAINED
+from explorer.errors import CheckpointError
+from explorer.paths import PRETRAINED
 
-_LAZY = {"ModelConfig": ".config", "TrainConfig": ".config", "VAE": ".model"}
+_LAZY = {"ModelConfig": ".vae.config", "TrainConfig": ".vae.config", "VAE": ".vae.model"}
 
 
 def load_model(path: str | Path | None = None):
@@ -26,7 +26,7 @@ def load_model(path: str | Path | None = None):
     Raises CheckpointError (naming the file and the reason) for a missing, corrupt or
     incompatible file.
     """
-    from .checkpoint import load
+    from explorer.vae.checkpoint import load
 
     return load(path)[0]
 

@@ -23,21 +23,40 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LATENT_EXPLORER_RUNS", tempfile.mkdtemp(prefix="latent-explorer-runs-"))
 os.environ.setdefault("LATENT_EXPLORER_CACHE", tempfile.mkdtemp(prefix="latent-explorer-cache-"))
 
-from explorer import data  # noqa: E402
-from explorer.config import ModelConfig, TrainConfig  # noqa: E402
-from explorer.model import build_model  # noqa: E402
+from explorer.datasets import reading  # noqa: E402
+from explorer.vae.config import ModelConfig, TrainConfig  # noqa: E402
+from explorer.vae.model import build_model  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
-def mnist_train() -> data.Split:
-    return data.load_split("train")
+@pytest.fixture(autouse=True)
+def _one_training_line_per_runs_folder():
+    """A test that moved the data folder (own_data) leaves a training line made for it; its
+    dispatcher would go on claiming jobs from the same runs folder's store, and their progress
+    would reach that line, not the one a later test watches. Such lines are closed first."""
+    here = sys.modules.get("explorer.server.here")
+    if here is not None:
+        from explorer import paths
+
+        current = ("line", str(paths.runs_dir()), str(paths.data_dir()))
+        with here._lock:
+            stale = [k for k in here._made if k[0] == "line" and k != current]
+            lines = [here._made.pop(k) for k in stale]
+        for line in lines:
+            line.close()
+            line.engine.close()
+    yield
 
 
 @pytest.fixture(scope="session")
-def mnist_test() -> data.Split:
-    return data.load_split("test")
+def mnist_train() -> reading.Split:
+    return reading.load_split("train")
+
+
+@pytest.fixture(scope="session")
+def mnist_test() -> reading.Split:
+    return reading.load_split("test")
 
 
 @pytest.fixture
@@ -49,9 +68,10 @@ def small_cfg() -> TrainConfig:
 @pytest.fixture
 def two_runs():
     """Two short runs saved in the (scratch) runs folder: beta 0.5 and beta 4."""
-    from explorer import checkpoint, paths
-    from explorer.history import History
-    from explorer.train import new_model, train
+    from explorer import paths
+    from explorer.vae import checkpoint
+    from explorer.vae.history import History
+    from explorer.vae.train import new_model, train
 
     saved = []
     for beta in (0.5, 4.0):
@@ -72,8 +92,8 @@ def two_runs():
 @pytest.fixture
 def small_ckpt(tmp_path):
     """A checkpoint of a freshly initialised model (trains nothing: fast)."""
-    from explorer import checkpoint
-    from explorer.train import new_model
+    from explorer.vae import checkpoint
+    from explorer.vae.train import new_model
 
     cfg = TrainConfig(train_subset=512)
     path = tmp_path / "small.pt"
@@ -84,12 +104,12 @@ def small_ckpt(tmp_path):
 @pytest.fixture
 def page_cannot_run_it(monkeypatch):
     """Every network is one the page's runtime cannot run (as one with a Tanh layer)."""
-    from explorer import webnet
+    from explorer.page import network
 
     def refuse(model):
-        raise webnet.ExportError("layer 9 (Tanh): the page has no implementation of Tanh")
+        raise network.ExportError("layer 9 (Tanh): the page has no implementation of Tanh")
 
-    monkeypatch.setattr(webnet, "export_decoder", refuse)
+    monkeypatch.setattr(network, "export_decoder", refuse)
 
 
 @pytest.fixture
@@ -176,7 +196,7 @@ def unreachable_fashion(monkeypatch):
     tries = []
     offline = failing_download(tries)
 
-    from explorer import provision
+    from explorer.datasets import provision
 
     spec = dataclasses.replace(provision.FASHION_MNIST, debian_dir="/nonexistent/fashion-mnist")
     monkeypatch.setitem(provision.DATASETS, "fashion-mnist", spec)
@@ -201,7 +221,7 @@ def newcomer_data(tmp_path, monkeypatch, unreachable_fashion) -> Path:
 def fashion_mnist() -> None:
     """Fashion-MNIST (optional for the app, installed by `make test` where it can be): in CI
     its absence is a failure, elsewhere a skip."""
-    from explorer import provision
+    from explorer.datasets import provision
 
     try:
         provision.ensure_dataset(provision.FASHION_MNIST)
@@ -242,10 +262,10 @@ def node_or_skip(found):
 
 
 def run_page_module(tmp_path: Path, module: str, runner: str, job) -> dict:
-    """The page's own `module` (explorer/web/<module>) under Node: `runner` imports it from
+    """The page's own `module` (explorer/page/web/<module>) under Node: `runner` imports it from
     the URI in argv[2], reads the JSON `job` from argv[3] and writes its answer (JSON) to
     argv[4]; skipped where Node.js is not found."""
-    from explorer import web
+    from explorer.page import web
     from tooling.node import node_binary
 
     node = node_or_skip(node_binary())

@@ -32,7 +32,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from explorer.preprocess import ImageError, to_mnist  # noqa: E402
+from explorer.preprocess.mnist_style import ImageError, to_mnist  # noqa: E402
 
 ERROR, DIGIT, EITHER = "error", "digit", "either"
 

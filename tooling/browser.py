@@ -2,7 +2,7 @@
 README's screenshots: `streamlit run` on a free loopback port, and Debian's Chromium driven
 by Playwright (never a downloaded browser).
 
-The Explore view answers every input in the page (explorer/web/view.js); pages opened here
+The Explore view answers every input in the page (explorer/page/web/view.js); pages opened here
 set `window.__lxBench` first, so the view keeps input-to-pixels timings and a handle on
 itself in `window.__lxStats[id]` (id "explore" in the app, "share" in a share file).
 """

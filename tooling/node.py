@@ -1,11 +1,11 @@
-"""Node.js for running the page's network runtime outside a browser (tests/js/decode.mjs)."""
+"""Node.js for running the page's network runtime outside a browser (tests/page/js/decode.mjs)."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-DECODE = Path(__file__).resolve().parent.parent / "tests" / "js" / "decode.mjs"
+DECODE = Path(__file__).resolve().parent.parent / "tests" / "page" / "js" / "decode.mjs"
 
 
 def node_binary() -> str | None:
@@ -22,6 +22,6 @@ def node_binary() -> str | None:
 
 
 def decode_command(*args) -> list[str] | None:
-    """`node tests/js/decode.mjs ARGS...`, or None without Node."""
+    """`node tests/page/js/decode.mjs ARGS...`, or None without Node."""
     node = node_binary()
     return None if node is None else [node, str(DECODE), *map(str, args)]

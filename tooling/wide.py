@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from explorer import checkpoint
+from explorer.vae import checkpoint
 
 
 def _linear(seq: nn.Sequential, last: bool) -> nn.Linear:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from explorer import datasets
+from explorer.datasets import registry
 from explorer.errors import DataError
 from explorer.media import encoded_csv, grid_image, morph_gif, png_bytes, strip
 from explorer.media.timelapse import grid_lims, history_timelapse, timelapse_gif
@@ -23,7 +23,7 @@ from explorer.media.timelapse import grid_lims, history_timelapse, timelapse_gif
 
 def _parse_point(text: str, mu: np.ndarray) -> np.ndarray:
     """A test index ("17") or a latent point ("0.5,-1.2")."""
-    from explorer.latent import parse_z
+    from explorer.plane.latent import parse_z
 
     if text.strip().isdigit():
         if int(text) >= len(mu):
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     try:
         if a.what == "html":  # from the page cache: no model is loaded when it is ready
-            from explorer import share
+            from explorer.page import share
 
             size = share.write(a.checkpoint, a.out)
         else:
@@ -71,8 +71,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _export(a) -> bytes:
-    from explorer import checkpoint, data, latent, snapshots
-    from explorer.config import TrainConfig
+    from explorer.datasets import reading
+    from explorer.plane import latent
+    from explorer.vae import checkpoint, snapshots
+    from explorer.vae.config import TrainConfig
 
     for name, low, high in (("steps", 2, 500), ("cells", 1, 100), ("px", 8, 512)):
         if not low <= getattr(a, name, low) <= high:
@@ -86,14 +88,14 @@ def _export(a) -> bytes:
         if labels is None:  # a run saved before its history kept them
             saved = TrainConfig.from_dict(ckpt.get("train_config") or {})
             labels = snapshots.snapshot_labels(saved)
-        out = timelapse_gif(snaps, labels, datasets.classes(model.cfg.dataset), epochs, grids,
+        out = timelapse_gif(snaps, labels, registry.classes(model.cfg.dataset), epochs, grids,
                             lims=grid_lims(ckpt.get("history", {}), len(snaps)))
     elif a.what in ("morph", "csv"):
-        test = data.load_split("test", model.cfg.dataset)
+        test = reading.load_split("test", model.cfg.dataset)
         mu, logvar = latent.encode_all(model, test.images)
         if a.what == "csv":
             out = encoded_csv(mu, logvar, test.labels.numpy(),
-                              datasets.classes(model.cfg.dataset))
+                              registry.classes(model.cfg.dataset))
         else:
             path = latent.interpolate(_parse_point(a.start, mu), _parse_point(a.end, mu),
                                       a.steps, a.method)

@@ -1,7 +1,7 @@
 """The time-lapse of a run: its latent map after each epoch, on fixed axes, beside the small
 manifold of that epoch; frames, a GIF, and what a checkpoint's history keeps of it.
 
-The axes follow the run's plane (explorer/extent.py over every kept epoch); a frame names
+The axes follow the run's plane (explorer/plane/extent.py over every kept epoch); a frame names
 the digits that lie beyond them, never drops them silently."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .. import extent
-from . import PALETTE, gif_bytes, grid_image
+from explorer.media import PALETTE, gif_bytes, grid_image
+from explorer.plane import extent
 
 OLD_GRID_LIM = 2.5  # the small manifold's half-width in runs saved before it followed the plane
 
@@ -26,7 +26,7 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 def timelapse_limit(snapshots: np.ndarray) -> float:
     """One axis range for every frame, so the clusters move and the axes stay still: the
-    extent of every kept epoch's points together (explorer.extent.extent_of)."""
+    extent of every kept epoch's points together (explorer.plane.extent.extent_of)."""
     return extent.extent_of(np.asarray(snapshots, np.float64).reshape(-1, 2))
 
 
@@ -130,7 +130,7 @@ def history_timelapse(history: dict) -> Kept | None:
     """(snapshots, grids or None, epochs, the snapshot digits' labels or None) from a
     checkpoint's history; None if it has none. Runs saved before grids were kept have
     snapshots of every epoch and no grids; before labels were kept, no labels (see
-    explorer.train.snapshot_labels)."""
+    explorer.vae.train.snapshot_labels)."""
     snaps = history.get("snapshots") if history else None
     if snaps is None or len(snaps) == 0:
         return None

@@ -13,15 +13,15 @@ import threading
 import time
 from pathlib import Path
 
-from explorer import checkpoint, datasets, runner
-from explorer.config import TrainConfig
+from explorer.datasets import registry
 from explorer.files import atomic_write
-from explorer.history import History
-from explorer.train import Finished
-
-from .live import Live
-from .store import Job
-from .task import channel
+from explorer.server.live import Live
+from explorer.server.store import Job
+from explorer.server.task import channel
+from explorer.vae import checkpoint, runner
+from explorer.vae.config import TrainConfig
+from explorer.vae.history import History
+from explorer.vae.train import Finished
 
 TICK_S = 0.25
 LEASE_S = 15.0  # a server that has not renewed its leases for this long is taken for dead
@@ -141,11 +141,11 @@ class Dispatcher:
 
     def _bundle(self, dataset: str) -> dict | None:
         """A dataset of pictures, to travel with a job to a worker elsewhere."""
-        if datasets.is_builtin(dataset):
+        if registry.is_builtin(dataset):
             return None
-        folder = datasets.check(dataset)
-        return {"id": dataset, "manifest": datasets.manifest(dataset),
-                "files": {f: (folder / f).read_bytes() for f in datasets.FILES}}
+        folder = registry.check(dataset)
+        return {"id": dataset, "manifest": registry.manifest(dataset),
+                "files": {f: (folder / f).read_bytes() for f in registry.FILES}}
 
     def _signal(self, job: Job, flag: str, on: bool) -> None:
         if job.state != "running":

@@ -27,9 +27,8 @@ from pathlib import Path
 import dask
 
 from explorer import paths
-
-from . import settings
-from .parentwatch import PARENT_ENV
+from explorer.server import settings
+from explorer.server.parentwatch import PARENT_ENV
 
 # a task whose worker died (out of memory, killed) fails at once with the reason, instead of
 # being run again elsewhere, possibly to take another worker with it (`make scheduler` sets
@@ -90,7 +89,7 @@ class Engine:
     def _warm(self) -> None:
         """Have each worker import torch and read MNIST now, so that the first run starts
         as fast as the next (and its estimate holds)."""
-        from .task import warm
+        from explorer.server.task import warm
 
         workers = list(self._client.scheduler_info(n_workers=-1).get("workers", {}))
         self._warming = [self._client.submit(warm, pure=False, workers=[w], key=f"lx-warm-{w}")

@@ -7,9 +7,8 @@ from __future__ import annotations
 import threading
 
 from explorer import paths
-
-from .library import Library
-from .store import Store
+from explorer.server.library import Library
+from explorer.server.store import Store
 
 _lock = threading.Lock()
 _made: dict[tuple, object] = {}
@@ -31,7 +30,7 @@ def library() -> Library:
 def line():
     """The training line, its dispatcher started (and with it, in the background, the
     workers); imports torch and Dask: not for the first page."""
-    from .line import Line
+    from explorer.server.line import Line
 
     made = _one("line", lambda: Line(paths.runs_dir()))
     made.start()
@@ -39,7 +38,7 @@ def line():
 
 
 def imports():
-    from .imports import ImportManager
+    from explorer.server.dataset_imports import ImportManager
 
     return _one("imports", ImportManager)
 

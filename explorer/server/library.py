@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from explorer import datasetfolder, datasets, paths
-
-from .owners import TAG, NotYours, Owner, tag_of
-from .store import Store
+from explorer import paths
+from explorer.datasets import custom_folder, registry
+from explorer.server.owners import TAG, NotYours, Owner, tag_of
+from explorer.server.store import Store
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ class Library:
 
     def dataset_id(self, owner: Owner, name: str) -> str:
         """The id under which `owner`'s dataset called `name` is kept."""
-        name = datasets.check_name(name)
+        name = registry.check_name(name)
         return name if owner.is_server else f"{name}.{owner.tag}"
 
     def dataset_owner(self, dataset: str) -> str | None:
@@ -132,20 +132,20 @@ class Library:
 
     def can_use(self, owner: Owner, dataset: str) -> bool:
         """Whether `owner` may see a dataset's pictures and train on it."""
-        if datasets.is_builtin(dataset) or owner.admin:
+        if registry.is_builtin(dataset) or owner.admin:
             return True
         tag = self.dataset_owner(dataset)
         return tag is None or tag == owner.tag or dataset in self.store.shared("dataset")
 
     def check_dataset(self, owner: Owner, dataset: str) -> str:
         if not self.can_use(owner, dataset):
-            raise NotYours(f"the dataset {datasets.title(dataset, self.data_root)!r} is not "
+            raise NotYours(f"the dataset {registry.title(dataset, self.data_root)!r} is not "
                            "yours, and nobody shared it with you")
         return dataset
 
     def datasets(self, owner: Owner) -> list[str]:
         """Datasets of pictures `owner` may use: theirs first, then the shared ones."""
-        ids = [d for d in datasets.custom_names(self.data_root) if self.can_use(owner, d)]
+        ids = [d for d in registry.custom_names(self.data_root) if self.can_use(owner, d)]
         return sorted(ids, key=lambda d: (self.dataset_owner(d) != owner.tag, d))
 
     def own_dataset(self, owner: Owner, dataset: str) -> str:
@@ -163,4 +163,4 @@ class Library:
     def delete_dataset(self, owner: Owner, dataset: str) -> None:
         self.own_dataset(owner, dataset)
         self.store.set_shared("dataset", dataset, False)
-        datasetfolder.remove(datasets.folder(dataset, self.data_root))
+        custom_folder.remove(registry.folder(dataset, self.data_root))

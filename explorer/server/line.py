@@ -18,17 +18,16 @@ import uuid
 from collections import OrderedDict
 from pathlib import Path
 
-from explorer import runner
-from explorer.config import TrainConfig
-
-from . import settings
-from .dispatcher import PAUSE_HOLD_S, Dispatcher
-from .engine import Engine
-from .library import Library
-from .live import JobView, Live, remaining, starts
-from .owners import NotYours, Owner
-from .store import Job, Store
-from .task import train_job
+from explorer.server import settings
+from explorer.server.dispatcher import PAUSE_HOLD_S, Dispatcher
+from explorer.server.engine import Engine
+from explorer.server.library import Library
+from explorer.server.live import JobView, Live, remaining, starts
+from explorer.server.owners import NotYours, Owner
+from explorer.server.store import Job, Store
+from explorer.server.task import train_job
+from explorer.vae import runner
+from explorer.vae.config import TrainConfig
 
 OVERHEAD_S = 3.0  # first guess of a run's seconds beyond its budget, until one is measured
 
@@ -67,7 +66,7 @@ class Line(Dispatcher):
         self.library.check_dataset(owner, cfg.dataset)  # first: say nothing of others' names
         budget = float(cfg.max_seconds)
         if continue_from is not None:
-            from explorer.resume import load_run
+            from explorer.vae.resume import load_run
 
             continue_from = self.library.visible(owner, continue_from)
             cfg = load_run(continue_from, {"epochs": cfg.epochs,

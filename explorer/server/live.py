@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from explorer.config import TrainConfig
-from explorer.history import History
-from explorer.train import EpochMetrics, Finished, Rollback, StepMetrics
+from explorer.vae.config import TrainConfig
+from explorer.vae.history import History
+from explorer.vae.train import EpochMetrics, Finished, Rollback, StepMetrics
 
 CHART_POINTS = 600  # steps a view carries for the loss chart (evenly thinned)
 STEP_POINTS = 4000  # steps a live run keeps; every other one is dropped when full

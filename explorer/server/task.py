@@ -1,5 +1,5 @@
 """What a Dask worker runs for one job of the training line: the run itself
-(explorer/runner.py), with its owner's Stop and Pause read from the scheduler, its progress
+(explorer/vae/runner.py), with its owner's Stop and Pause read from the scheduler, its progress
 and each whole epoch's checkpoint sent back as it goes, and the final checkpoint returned.
 
 The worker needs no disk shared with the web server: MNIST and Fashion-MNIST are
@@ -54,20 +54,20 @@ def install_dataset(bundle: dict | None) -> None:
     same images are there already (the web server's own machine, or an earlier job)."""
     if not bundle:
         return
-    from explorer import datasets
+    from explorer.datasets import registry
     from explorer.files import atomic_write
 
-    have = datasets.manifest(bundle["id"]) or {}
+    have = registry.manifest(bundle["id"]) or {}
     if have.get("images_sha256") == bundle["manifest"].get("images_sha256"):
         try:
-            datasets.check(bundle["id"])
+            registry.check(bundle["id"])
             return
         except Exception:  # noqa: BLE001 - damaged here: written again below
             pass
-    folder = datasets.folder(bundle["id"])
+    folder = registry.folder(bundle["id"])
     for name, raw in bundle["files"].items():
         atomic_write(folder / name, raw)
-    atomic_write(folder / datasets.MANIFEST, json.dumps(bundle["manifest"]).encode())
+    atomic_write(folder / registry.MANIFEST, json.dumps(bundle["manifest"]).encode())
 
 
 class Reporter:
@@ -126,10 +126,11 @@ def dask_setup(worker) -> None:  # noqa: ARG001 - Dask's preload hook
 def warm() -> None:
     """What every run needs, loaded once per worker process: torch, the training code and
     MNIST (provisioned here when missing: a worker on another machine)."""
-    from explorer import data, runner  # noqa: F401
+    from explorer.datasets import reading  # noqa: F401
+    from explorer.vae import runner  # noqa: F401
 
-    data.load_split("train")
-    data.load_split("test")
+    reading.load_split("train")
+    reading.load_split("test")
 
 
 def train_job(spec: dict) -> dict:
@@ -138,9 +139,10 @@ def train_job(spec: dict) -> dict:
     "trained": bool, "reason": str, "error": str or None}."""
     from distributed import Event, Queue, get_worker
 
-    from explorer import latent, resume, runner
-    from explorer.config import TrainConfig
-    from explorer.train import EpochMetrics, Finished
+    from explorer.plane import latent
+    from explorer.vae import resume, runner
+    from explorer.vae.config import TrainConfig
+    from explorer.vae.train import EpochMetrics, Finished
 
     install_dataset(spec.get("dataset"))  # before the config is checked: it names it
     cfg = TrainConfig.from_dict(spec["config"]).validate()

@@ -10,13 +10,13 @@ once per session; only its hash is ever kept (explorer/server/owners.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
 
+from explorer.page import web
 from explorer.server import owners, settings
 
-_JS = (Path(__file__).parent / "static" / "identity.js").read_text()
+_JS = (web.HERE / "identity.js").read_text()
 _component = st.components.v2.component("latent_explorer.identity", js=_JS)
 TOKEN_KEY = "owner_token"  # where the callback keeps what the page said
 

@@ -6,11 +6,12 @@ charts' points, reported to Python without a Plotly selection (see static/plot_m
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
 
-_JS = (Path(__file__).parent / "static" / "plot_markers.js").read_text()
+from explorer.page import web
+
+_JS = (web.HERE / "plot_markers.js").read_text()
 _component = st.components.v2.component("latent_explorer.plot_markers", js=_JS)
 
 

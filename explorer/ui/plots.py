@@ -172,7 +172,7 @@ def compare_figure(runs: dict[str, dict], height: int = 340) -> go.Figure:
 
 def density_figure(axis: np.ndarray, values: np.ndarray, holes: np.ndarray, title: str,
                    height: int = 380) -> go.Figure:
-    """A density over the plane (values and holes on the grid of explorer.density.grid),
+    """A density over the plane (values and holes on the grid of explorer.plane.density.grid),
     its square root shaded (so the tails show), the holes outlined in red."""
     n = len(axis)
     fig = go.Figure(go.Heatmap(x=axis, y=axis, z=np.sqrt(values.reshape(n, n)),

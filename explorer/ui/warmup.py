@@ -40,9 +40,11 @@ def server_torch():
 def _imports() -> None:
     server_torch()
     import explorer.ui.plots  # noqa: F401  (pandas, then Plotly)
-    from explorer import checkpoint, latent, preprocess  # noqa: F401
+    from explorer.plane import latent  # noqa: F401
+    from explorer.preprocess import mnist_style  # noqa: F401
     from explorer.server import here
-    from explorer.ui.heap import freeze_long_lived
+    from explorer.ui.gc_freeze import freeze_long_lived
+    from explorer.vae import checkpoint  # noqa: F401
 
     freeze_long_lived()  # else every later rerun's collection walks all of torch
     here.resume_waiting()  # runs left in line or training by a server that stopped

@@ -1,0 +1,1 @@
+"""The Draw or upload tab."""

@@ -1,0 +1,1 @@
+"""The How it works tab."""
