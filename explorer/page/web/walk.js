@@ -192,50 +192,50 @@ export class WalkView {
       return;
     }
     this.say(this.notice || "");
-    const w = this.w = this.compute(x);
-    this.paint(x, w);
+    const walk = this.walk = this.compute(x);
+    this.paint(x, walk);
     this.record();
   }
 
-  paint(x, w) {
+  paint(x, walk) {
     const el = this.el, i = this.state.index, bern = this.maths.likelihood === "bernoulli", show = this.show;
-    paint(fit(el.x), x, 28, 28, true); paint(fit(el.mu), w.muPicture, 28, 28); paint(fit(el.z), w.zPicture, 28, 28);
-    paintHeat(fit(el.heat), w.nats, 28, 28, show.heat, show.heat_top);
+    paint(fit(el.x), x, 28, 28, true); paint(fit(el.mu), walk.muPicture, 28, 28); paint(fit(el.z), walk.zPicture, 28, 28);
+    paintHeat(fit(el.heat), walk.nats, 28, 28, show.heat, show.heat_top);
     el["x-cap"].textContent = `${this.state.src === "drawing" ? "your drawing" : `test ${this.noun} #${i} (${this.classes[this.points.labels[i]] ?? ""})`}, as the model sees it (${bern ? "binarized at 0.5" : this.state.src === "drawing" ? "grey" : `grey, in the ${this.digits.levels} levels the page keeps`})`;
-    el.q.textContent = `q(z|x) = N(μ, σ²):  μ = ${pair(w.mu)},  σ = ${pair(w.sigma, 3)}`;
-    el.kl.innerHTML = w.learned
-      ? `<p class="lx-note">This model's prior is learned: its KL has no closed form, so it is estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over ${show.kl_samples.toLocaleString()} draws of z from q(z|x): ${fmt(w.kl)} nats.</p>`
-      : `${KL_MATH}<p class="lw-numbers">= −½ [ ${[0, 1].map((d) => `(1 + log ${(w.sigma[d] ** 2).toPrecision(3)} − ${fmt(w.mu[d])}² − ${(w.sigma[d] ** 2).toPrecision(3)})`).join(" + ")} ] = <b>${fmt(w.kl)} nats</b></p>`;
-    el.zline.textContent = `ε = ${pair(w.eps)},   z = μ + σ ⊙ ε = ${pair(w.z, 3)}`;
-    el.recon.textContent = `${fmt(w.recon, 1)} nats`; el.klv.textContent = `${fmt(w.kl)} nats`;
-    el.elbo.textContent = `${fmt(-(w.recon + w.kl), 1)} nats`;
-    const b = this.state.beta, loss = w.recon + b * w.kl;
+    el.q.textContent = `q(z|x) = N(μ, σ²):  μ = ${pair(walk.mu)},  σ = ${pair(walk.sigma, 3)}`;
+    el.kl.innerHTML = walk.learned
+      ? `<p class="lx-note">This model's prior is learned: its KL has no closed form, so it is estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over ${show.kl_samples.toLocaleString()} draws of z from q(z|x): ${fmt(walk.kl)} nats.</p>`
+      : `${KL_MATH}<p class="lw-numbers">= −½ [ ${[0, 1].map((d) => `(1 + log ${(walk.sigma[d] ** 2).toPrecision(3)} − ${fmt(walk.mu[d])}² − ${(walk.sigma[d] ** 2).toPrecision(3)})`).join(" + ")} ] = <b>${fmt(walk.kl)} nats</b></p>`;
+    el.zline.textContent = `ε = ${pair(walk.eps)},   z = μ + σ ⊙ ε = ${pair(walk.z, 3)}`;
+    el.recon.textContent = `${fmt(walk.recon, 1)} nats`; el.klv.textContent = `${fmt(walk.kl)} nats`;
+    el.elbo.textContent = `${fmt(-(walk.recon + walk.kl), 1)} nats`;
+    const b = this.state.beta, loss = walk.recon + b * walk.kl;
     el.betaOut.textContent = b.toFixed(1);
-    el.loss.innerHTML = `At β = ${b} this digit's loss is <b>${fmt(w.recon, 1)} + ${b} × ${fmt(w.kl)} = ${fmt(loss, 1)}</b> nats: the reconstruction term is ${Math.round(100 * w.recon / loss)}% of it, the KL term ${Math.round(100 * b * w.kl / loss)}%. ${show.beta_note}`;
+    el.loss.innerHTML = `At β = ${b} this digit's loss is <b>${fmt(walk.recon, 1)} + ${b} × ${fmt(walk.kl)} = ${fmt(loss, 1)}</b> nats: the reconstruction term is ${Math.round(100 * walk.recon / loss)}% of it, the KL term ${Math.round(100 * b * walk.kl / loss)}%. ${show.beta_note}`;
     const ds = this.root.dataset, four = (v) => `${v[0].toFixed(4)},${v[1].toFixed(4)}`;
-    Object.assign(ds, { src: this.state.src, index: String(i), eps: four(w.eps), mu: four(w.mu),
-      sigma: `${w.sigma[0].toPrecision(5)},${w.sigma[1].toPrecision(5)}`, z: four(w.z) });
-    this.root.dataset.recon = w.recon.toFixed(4); this.root.dataset.kl = w.kl.toFixed(4);
-    const p = this.plane, box = this.zoomed ? around(w.mu, w.sigma) : this.whole(w);
+    Object.assign(ds, { src: this.state.src, index: String(i), eps: four(walk.eps), mu: four(walk.mu),
+      sigma: `${walk.sigma[0].toPrecision(5)},${walk.sigma[1].toPrecision(5)}`, z: four(walk.z) });
+    this.root.dataset.recon = walk.recon.toFixed(4); this.root.dataset.kl = walk.kl.toFixed(4);
+    const p = this.plane, box = this.zoomed ? around(walk.mu, walk.sigma) : this.whole(walk);
     if (box.join() !== this.boxKey) { this.boxKey = box.join(); p.setBox(...box); p.drawBase(); }
     const ctx = p.overlay();
     ctx.fillStyle = "rgba(225, 87, 89, 0.5)";
-    for (const [cx, cy] of w.cloud) { ctx.beginPath(); ctx.arc(p.X(cx), p.Y(cy), 2.2, 0, 2 * Math.PI); ctx.fill(); }
+    for (const [cx, cy] of walk.cloud) { ctx.beginPath(); ctx.arc(p.X(cx), p.Y(cy), 2.2, 0, 2 * Math.PI); ctx.fill(); }
     for (const k of [1, 2]) {
       ctx.setLineDash(k === 2 ? [6, 4] : []); ctx.strokeStyle = "#111"; ctx.lineWidth = 2;
       ctx.beginPath();
-      ctx.ellipse(p.X(w.mu[0]), p.Y(w.mu[1]), Math.max(0.5, k * w.sigma[0] * p.S / p.span()),
-        Math.max(0.5, k * w.sigma[1] * p.S / p.span()), 0, 0, 2 * Math.PI);
+      ctx.ellipse(p.X(walk.mu[0]), p.Y(walk.mu[1]), Math.max(0.5, k * walk.sigma[0] * p.S / p.span()),
+        Math.max(0.5, k * walk.sigma[1] * p.S / p.span()), 0, 0, 2 * Math.PI);
       ctx.stroke();
     }
     ctx.setLineDash([]);
-    ring(ctx, p.X(w.mu[0]), p.Y(w.mu[1]), 5, "#111");
-    cross(ctx, p.X(w.z[0]), p.Y(w.z[1]), 7);
+    ring(ctx, p.X(walk.mu[0]), p.Y(walk.mu[1]), 5, "#111");
+    cross(ctx, p.X(walk.z[0]), p.Y(walk.z[1]), 7);
   }
 
   /** The model's extent, or more where this digit's 2-sigma ellipse reaches beyond it. */
-  whole(w) {
-    const far = [0, 1].map((i) => Math.abs(w.mu[i]) + 2 * w.sigma[i]);
+  whole(walk) {
+    const far = [0, 1].map((i) => Math.abs(walk.mu[i]) + 2 * walk.sigma[i]);
     const half = cover(this.extent, far);
     return [-half, half, -half, half];
   }

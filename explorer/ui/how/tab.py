@@ -127,16 +127,16 @@ def walk_panel(entry: ModelEntry, model, enc: models.Encoded) -> None:
         plot_markers([], key="how_markers")
         return
     picture, name = chosen
-    w = walkthrough.walk(model, picture, np.zeros(2))  # what depends on the digit alone
+    walk = walkthrough.walk(model, picture, np.zeros(2))  # what depends on the digit alone
     seen = "binarized at 0.5" if model.cfg.likelihood == "bernoulli" else "grey"
     a, b, _ = st.columns([1, 1, 2])
-    a.image(media.png_data_uri(media.picture(w.x, 112)), width=112,
+    a.image(media.png_data_uri(media.picture(walk.x, 112)), width=112,
             caption=f"{name}, as the model sees it ({seen})")
-    b.image(media.png_data_uri(media.picture(w.decoded_mu, 112)), width=112,
+    b.image(media.png_data_uri(media.picture(walk.decoded_mu, 112)), width=112,
             caption="decoded at μ, the encoder's mean")
-    st.latex(rf"q(z|x) = \mathcal{{N}}(\mu, \sigma^2):\quad \mu = ({w.mu[0]:.2f},\ "
-             rf"{w.mu[1]:.2f}),\quad \sigma = ({w.sigma[0]:.3f},\ {w.sigma[1]:.3f})")
-    kl_formula(w, model)
+    st.latex(rf"q(z|x) = \mathcal{{N}}(\mu, \sigma^2):\quad \mu = ({walk.mu[0]:.2f},\ "
+             rf"{walk.mu[1]:.2f}),\quad \sigma = ({walk.sigma[0]:.3f},\ {walk.sigma[1]:.3f})")
+    kl_formula(walk, model)
     noise_panel(model, picture)
 
 
@@ -148,57 +148,57 @@ def noise_panel(model, picture: np.ndarray) -> None:
     if st.button("Draw ε again", icon=":material/casino:", key="how_draw",
                  help="A new draw of the noise ε ~ N(0, I): a new z from the same q(z|x)"):
         s.how_seed += 1
-    w = walkthrough.walk(model, picture, walkthrough.draw_eps(s.how_seed))
-    st.latex(rf"\varepsilon = ({w.eps[0]:.2f},\ {w.eps[1]:.2f}),\quad z = \mu + \sigma "
-             rf"\odot \varepsilon = ({w.z[0]:.3f},\ {w.z[1]:.3f})")
+    walk = walkthrough.walk(model, picture, walkthrough.draw_eps(s.how_seed))
+    st.latex(rf"\varepsilon = ({walk.eps[0]:.2f},\ {walk.eps[1]:.2f}),\quad z = \mu + \sigma "
+             rf"\odot \varepsilon = ({walk.z[0]:.3f},\ {walk.z[1]:.3f})")
     a, b, _ = st.columns([1, 1, 2])
-    a.image(media.png_data_uri(media.picture(w.decoded_z, 112)), width=112,
+    a.image(media.png_data_uri(media.picture(walk.decoded_z, 112)), width=112,
             caption="decoded at z")
-    b.image(heat(w.pixel_nats, HEAT_TOP, 112), width=112,
+    b.image(heat(walk.pixel_nats, HEAT_TOP, 112), width=112,
             caption=f"where the reconstruction nats come from (white 0, dark {HEAT_TOP:g}+)")
-    elbo_terms(w)
-    cloud = walkthrough.posterior_cloud(w.mu, w.sigma, 200, seed=s.how_seed)
+    elbo_terms(walk)
+    cloud = walkthrough.posterior_cloud(walk.mu, walk.sigma, 200, seed=s.how_seed)
     plot_markers([
         {"plot": "how_scatter", "id": "cloud", "points": cloud.tolist(), "color": "#e15759",
          "r": 2.2},
         *({"plot": "how_scatter", "id": f"sigma{k}", "path": latent.ellipse(
-            w.mu, 2 * np.log(w.sigma), k).tolist(), "color": "#111", "width": 2,
+            walk.mu, 2 * np.log(walk.sigma), k).tolist(), "color": "#111", "width": 2,
            "dash": k == 2} for k in (1, 2)),
-        {"plot": "how_scatter", "id": "mu", "x": float(w.mu[0]), "y": float(w.mu[1]),
+        {"plot": "how_scatter", "id": "mu", "x": float(walk.mu[0]), "y": float(walk.mu[1]),
          "style": "dot", "size": 11},
-        {"plot": "how_scatter", "id": "z", "x": float(w.z[0]), "y": float(w.z[1]),
+        {"plot": "how_scatter", "id": "z", "x": float(walk.z[0]), "y": float(walk.z[1]),
          "style": "cross", "size": 18}], key="how_markers")
 
 
-def kl_formula(w: walkthrough.Walk, model) -> None:
+def kl_formula(walk: walkthrough.Walk, model) -> None:
     """The KL term with this digit's numbers: the closed form every VAE course derives, or,
     for a learned prior, how it is estimated."""
-    if w.kl_exact:
+    if walk.kl_exact:
         rows = r" \\ ".join(
             rf"&{'+' if d else ''}\left(1 + \log {s**2:.4g} - {m:.2f}^2 - {s**2:.4g}\right)"
-            for d, (m, s) in enumerate(zip(w.mu, w.sigma, strict=True)))
+            for d, (m, s) in enumerate(zip(walk.mu, walk.sigma, strict=True)))
         st.latex(r"\begin{aligned}\mathrm{KL}(q(z|x)\,\|\,p(z)) &= -\tfrac{1}{2}"
                  r"\textstyle\sum_d \left(1 + \log\sigma_d^2 - \mu_d^2 - \sigma_d^2\right)"
                  r" \\ &= -\tfrac12\Big[ \\ "
-                 rf"{rows} \\ &\Big] = {w.kl_nats:.2f} \text{{ nats}}\end{{aligned}}")
+                 rf"{rows} \\ &\Big] = {walk.kl_nats:.2f} \text{{ nats}}\end{{aligned}}")
     else:
         st.caption(f"This model's prior is learned ({model.cfg.prior}, "
                    f"{model.cfg.components} components): its KL has no closed form, so it is "
                    f"estimated by Monte Carlo, the mean of log q(z|x) − log p(z) over "
-                   f"{walkthrough.KL_SAMPLES:,} draws of z from q(z|x): {w.kl_nats:.2f} nats.")
+                   f"{walkthrough.KL_SAMPLES:,} draws of z from q(z|x): {walk.kl_nats:.2f} nats.")
 
 
-def elbo_terms(w: walkthrough.Walk) -> None:
+def elbo_terms(walk: walkthrough.Walk) -> None:
     """This draw's ELBO split, and what beta does to this digit's loss."""
     m1, m2, m3 = st.columns(3)
-    m1.metric("reconstruction, −log p(x|z)", f"{w.recon_nats:.1f} nats")
-    m2.metric("KL(q(z|x) ‖ p(z))", f"{w.kl_nats:.2f} nats")
-    m3.metric("ELBO = −(recon + KL)", f"{w.elbo:.1f} nats")
+    m1.metric("reconstruction, −log p(x|z)", f"{walk.recon_nats:.1f} nats")
+    m2.metric("KL(q(z|x) ‖ p(z))", f"{walk.kl_nats:.2f} nats")
+    m3.metric("ELBO = −(recon + KL)", f"{walk.elbo:.1f} nats")
     beta = st.slider("β (the KL term's weight in training)", 0.0, 10.0, key="how_beta",
                      step=0.1, help="loss = recon + β·KL; β = 1 is the true ELBO")
-    recon, kl = w.recon_nats, beta * w.kl_nats
+    recon, kl = walk.recon_nats, beta * walk.kl_nats
     st.markdown(f"At β = {beta:g} this digit's loss is **{recon:.1f} + {beta:g} × "
-                f"{w.kl_nats:.2f} = {w.loss(beta):.1f}** nats: the reconstruction term is "
+                f"{walk.kl_nats:.2f} = {walk.loss(beta):.1f}** nats: the reconstruction term is "
                 f"{100 * recon / max(recon + kl, 1e-9):.0f}% of it, the KL term "
                 f"{100 * kl / max(recon + kl, 1e-9):.0f}%. {BETA_NOTE}")
 
