@@ -22,7 +22,7 @@ def run_elbo_js(tmp_path, job: dict) -> dict:
 
 
 def model_prior(name: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """A model's prior as the mixture the page gets (pagecache), its components moved off
+    """A model's prior as the mixture the page gets (page/prepared.py), its components moved off
     their starting values."""
     torch.manual_seed(0)
     model = build_model(ModelConfig(arch="mlp", prior=name, components=6)).eval()

@@ -59,7 +59,7 @@ def png(img: Image.Image) -> bytes:
 @pytest.mark.parametrize("style", list(nondigits.STYLES))
 def test_what_each_check_catches(style):
     """Of a few pictures of each kind with no digit, most are caught by the picture's
-    checks alone (the latent plane's own check, familiar.py, catches more)."""
+    checks alone (the latent plane's own check, plane/outlier.py, catches more)."""
     caught = 0
     for i in range(5):
         try:

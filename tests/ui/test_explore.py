@@ -1,4 +1,4 @@
-"""explorer/ui/explore/tab.py and explore_view.py through AppTest: z and the clicked digit in
+"""explorer/ui/explore/tab.py and view.py through AppTest: z and the clicked digit in
 session state, what the page reports checked before use, and the Python fallback."""
 
 

@@ -1,4 +1,4 @@
-"""explorer/ui/how/tab.py and how_view.py through AppTest: what Python sends the page's walk,
+"""explorer/ui/how/tab.py and view.py through AppTest: what Python sends the page's walk,
 what the page reports checked before use, the walk drawn by Python for a network the page
 cannot run, and the prior against the aggregate posterior."""
 

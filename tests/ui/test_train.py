@@ -1,4 +1,4 @@
-"""explorer/ui/train/tab.py and train_view.py through AppTest: a person's run joins the line,
+"""explorer/ui/train/tab.py and progress.py through AppTest: a person's run joins the line,
 is watched, stopped and saved as theirs; another person sees none of it and waits in line
 with a place; signed-in accounts own runs, and an admin sees and stops everyone's."""
 

@@ -4,7 +4,7 @@
 
 import { load } from "./files.js";
 
-/** The component's data: JSON in bytes (see page_component.py), or an object. */
+/** The component's data: JSON in bytes (see explorer/ui/component.py), or an object. */
 export function dataOf(data) {
   return data instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(data)) : data || {};
 }

@@ -110,7 +110,7 @@ export class WalkView {
   setEncoder(encoder) { this.encoder = encoder; this.schedule(); }
 
   /** What Python has: the choice (on mount), the digit clicked on Explore, a drawing, and
-   *  `show` (how.py's): {heat: palette, heat_top: nats, kl_samples, beta_note}. */
+   *  `show` (explorer/ui/how/tab.py's): {heat: palette, heat_top: nats, kl_samples, beta_note}. */
   setState(s) {
     if (s.show) {
       if (this.show && this.show.kl_samples !== s.show.kl_samples) this.klDraws = null;
