@@ -80,10 +80,7 @@ def replace(final: Path, write: Callable[[Path], None]) -> None:
     elif _exchange(link, final):  # a folder from before versions: now at `link`
         shutil.rmtree(link, ignore_errors=True)
     else:
-        old = final.with_name(stem + ".old.tmp")
-        final.rename(old)
-        os.replace(link, final)
-        shutil.rmtree(old, ignore_errors=True)
+        _two_renames(final, link)
     for p in _versions(final):
         if p.name not in (version.name, previous):
             shutil.rmtree(p, ignore_errors=True)
